@@ -1,0 +1,247 @@
+"""The catalogue of prompt kinds: inputs and output schema of each.
+
+This is the contract between cognition (which builds tasks), the templates (one
+``templates/<kind>.txt`` per kind), the scripted model (which answers every kind
+from the inputs) and the openai backend. Every output field is bounded so that
+small local models cannot return absurd values.
+
+Times are game times as strings: ``"HH:MM"`` for a time of day, ``"YYYY-MM-DD HH:MM"``
+for a moment; dates as ``"Monday February 13, 2023"``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+# ----------------------------------------------------------------- shared inputs
+class PersonaBrief(_In):
+    """What every prompt knows about the agent it speaks for."""
+
+    name: str
+    age: int
+    innate: str = ""  # innate traits, e.g. "friendly, outgoing, hospitable"
+    learned: str = ""  # background
+    currently: str = ""
+    lifestyle: str = ""
+    wake_time: str = "07:00"  # HH:MM
+    sleep_time: str = "23:00"  # HH:MM
+    home: str = ""  # address "<world>:<sector>:<arena>"
+    workplace: str | None = None  # address, or None
+    daily_requirements: tuple[str, ...] = ()
+
+
+class MemoryBrief(_In):
+    """A memory record as shown to the model. ``id`` is what evidence cites."""
+
+    id: int
+    text: str
+    importance: int = 5
+    created: str = ""  # YYYY-MM-DD HH:MM
+    kind: str = "observation"  # observation | thought | chat
+
+
+class Turn(_In):
+    speaker: str
+    text: str
+
+
+# ------------------------------------------------------------------ wake_up_hour
+class WakeUpHourIn(_In):
+    persona: PersonaBrief
+    date: str
+
+
+class WakeUpHour(_Out):
+    hour: int = Field(ge=0, le=23)
+
+
+# -------------------------------------------------------------------- daily_plan
+class DailyPlanIn(_In):
+    persona: PersonaBrief
+    date: str
+    wake_hour: int
+    yesterday: tuple[str, ...] = ()
+    memories: tuple[MemoryBrief, ...] = ()
+
+
+class DailyPlan(_Out):
+    items: list[str] = Field(min_length=1, max_length=8)
+
+
+# --------------------------------------------------------------- hourly_schedule
+class HourlyScheduleIn(_In):
+    persona: PersonaBrief
+    date: str
+    wake_hour: int
+    day_plan: tuple[str, ...]
+
+
+class HourSlot(_Out):
+    hour: int = Field(ge=0, le=23)
+    activity: str = Field(min_length=1, max_length=120)
+
+
+class HourlySchedule(_Out):
+    hours: list[HourSlot] = Field(min_length=1, max_length=24)
+
+
+# --------------------------------------------------------------------- decompose
+class DecomposeIn(_In):
+    persona: PersonaBrief
+    date: str
+    activity: str
+    start: str  # HH:MM
+    duration_minutes: int
+
+
+class Step(_Out):
+    description: str = Field(min_length=1, max_length=120)
+    minutes: int = Field(ge=1, le=60)
+
+
+class Decomposition(_Out):
+    steps: list[Step] = Field(min_length=1, max_length=24)
+
+
+# ------------------------------------------------------------------ choose_place
+class ChoosePlaceIn(_In):
+    persona: PersonaBrief
+    activity: str  # the 5-15 minute action
+    block_activity: str  # the hourly block it belongs to
+    current_place: str  # address
+    options: tuple[str, ...]  # addresses "<world>:<sector>:<arena>:<object>"
+
+
+class PlaceChoice(_Out):
+    """Place, description, emoji, triple and object state: one request, not four."""
+
+    address: str
+    description: str = Field(min_length=1, max_length=80)
+    emoji: str = Field(min_length=1, max_length=8)
+    subject: str = Field(min_length=1, max_length=60)
+    predicate: str = Field(min_length=1, max_length=60)
+    object: str = Field(min_length=1, max_length=60)
+    object_state: str = Field(min_length=1, max_length=80)
+
+
+# -------------------------------------------------------------------- importance
+class ImportanceIn(_In):
+    persona: PersonaBrief
+    text: str
+    kind: Literal["event", "thought", "chat"] = "event"
+
+
+class Importance(_Out):
+    score: int = Field(ge=1, le=10)
+
+
+# ---------------------------------------------------------- reflection_questions
+class ReflectionQuestionsIn(_In):
+    persona: PersonaBrief
+    records: tuple[MemoryBrief, ...]
+
+
+class ReflectionQuestions(_Out):
+    questions: list[str] = Field(min_length=1, max_length=3)
+
+
+# ---------------------------------------------------------------------- insights
+class InsightsIn(_In):
+    persona: PersonaBrief
+    question: str
+    records: tuple[MemoryBrief, ...]
+
+
+class Insight(_Out):
+    text: str = Field(min_length=1, max_length=300)
+    evidence: list[int] = Field(min_length=1, max_length=10)
+
+
+class Insights(_Out):
+    insights: list[Insight] = Field(min_length=1, max_length=5)
+
+
+# ------------------------------------------------------------------------- react
+class ReactIn(_In):
+    persona: PersonaBrief
+    now: str
+    current_action: str
+    observation: str
+    other: str | None = None  # the person perceived, if a person
+    other_action: str | None = None
+    memories: tuple[MemoryBrief, ...] = ()
+    asleep_other: bool = False
+
+
+class Reaction(_Out):
+    decision: Literal["talk", "wait", "continue"]
+    reason: str = Field(default="", max_length=200)
+
+
+# --------------------------------------------------------------------- utterance
+class UtteranceIn(_In):
+    persona: PersonaBrief  # the speaker
+    listener: str
+    listener_action: str = ""
+    place: str = ""
+    now: str = ""
+    memories: tuple[MemoryBrief, ...] = ()  # speaker's own retrieval about the listener
+    transcript: tuple[Turn, ...] = ()
+    max_rounds: int = 8
+
+
+class Utterance(_Out):
+    text: str = Field(min_length=1, max_length=400)
+    end: bool = False
+
+
+# -------------------------------------------------------- summarize_conversation
+class SummarizeConversationIn(_In):
+    persona: PersonaBrief
+    other: str
+    transcript: tuple[Turn, ...]
+
+
+class ConversationSummary(_Out):
+    memo: str = Field(min_length=1, max_length=300)
+    planning_thought: str = Field(default="", max_length=300)
+
+
+# --------------------------------------------------------------------- interview
+class InterviewIn(_In):
+    persona: PersonaBrief
+    now: str
+    question: str
+    memories: tuple[MemoryBrief, ...] = ()
+
+
+class InterviewAnswer(_Out):
+    answer: str = Field(min_length=1, max_length=1000)
+
+
+KINDS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
+    "wake_up_hour": (WakeUpHourIn, WakeUpHour),
+    "daily_plan": (DailyPlanIn, DailyPlan),
+    "hourly_schedule": (HourlyScheduleIn, HourlySchedule),
+    "decompose": (DecomposeIn, Decomposition),
+    "choose_place": (ChoosePlaceIn, PlaceChoice),
+    "importance": (ImportanceIn, Importance),
+    "reflection_questions": (ReflectionQuestionsIn, ReflectionQuestions),
+    "insights": (InsightsIn, Insights),
+    "react": (ReactIn, Reaction),
+    "utterance": (UtteranceIn, Utterance),
+    "summarize_conversation": (SummarizeConversationIn, ConversationSummary),
+    "interview": (InterviewIn, InterviewAnswer),
+}
+"""kind -> (inputs model, output model)."""

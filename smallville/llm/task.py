@@ -1,0 +1,127 @@
+"""The unit of work of the language-model port: a typed prompt task and its answer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class ChoiceError(ValueError):
+    """A model picked a value outside the fixed set it was offered."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PromptTask(Generic[T]):
+    """One request to the model.
+
+    Attributes:
+        kind: the task kind; names the template and the scripted behaviour.
+        inputs: the named inputs (a pydantic model from ``kinds``).
+        output: the pydantic model the answer must validate against.
+        fallback: the safe answer used, counted and logged, when the model fails.
+        choices: fixed sets the answer must pick from, keyed by a dotted path into
+            the output (``"address"``, ``"insights.evidence"``; arrays are walked
+            through). They become JSON-schema enums and are checked again here.
+        agent: who asks, for metering per agent (not part of the cache key).
+    """
+
+    kind: str
+    inputs: BaseModel
+    output: type[T]
+    fallback: T
+    choices: Mapping[str, Sequence[str | int]] = field(default_factory=dict)
+    agent: str | None = None
+
+    def json_schema(self) -> dict[str, Any]:
+        """The output's JSON schema with ``choices`` injected as enums."""
+        schema = self.output.model_json_schema()
+        for path, values in self.choices.items():
+            _inject_enum(schema, schema, path.split("."), list(values))
+        return schema
+
+    def check_choices(self, value: T) -> None:
+        """Raise ChoiceError when ``value`` strays outside ``choices``."""
+        data = value.model_dump()
+        for path, values in self.choices.items():
+            allowed = set(values)
+            for got in _walk(data, path.split(".")):
+                if got not in allowed:
+                    shown = ", ".join(map(repr, list(values)[:12]))
+                    more = "..." if len(values) > 12 else ""
+                    raise ChoiceError(f"{path}: {got!r} is not one of [{shown}{more}]")
+
+    def key(self) -> str:
+        """A stable digest of kind, inputs, output schema and choices."""
+        blob = json.dumps(
+            {
+                "kind": self.kind,
+                "inputs": self.inputs.model_dump(mode="json"),
+                "schema": self.json_schema(),
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Completion(Generic[T]):
+    """A validated answer and what it cost. ``raw`` is the model's text ('' if none)."""
+
+    value: T
+    raw: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    cached: bool = False
+    fallback: bool = False
+    retries: int = 0
+    error: str | None = None
+    mode: str = ""
+
+
+def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if ref:
+        name = ref.rsplit("/", 1)[-1]
+        return root["$defs"][name]
+    return node
+
+
+def _inject_enum(root: dict, node: dict, parts: list[str], values: list) -> None:
+    node = _resolve(root, node)
+    if node.get("type") == "array" and "items" in node:
+        _inject_enum(root, node["items"], parts, values)
+        return
+    if not parts:
+        for variant in node.get("anyOf", []):
+            if variant.get("type") != "null":
+                variant["enum"] = values
+        if "anyOf" not in node:
+            node["enum"] = values
+        return
+    props = node.get("properties", {})
+    if parts[0] not in props:
+        raise KeyError(f"choice path {'.'.join(parts)!r} not in output schema")
+    _inject_enum(root, props[parts[0]], parts[1:], values)
+
+
+def _walk(data: Any, parts: list[str]):
+    if isinstance(data, list):
+        for item in data:
+            yield from _walk(item, parts)
+        return
+    if not parts:
+        if data is not None:
+            yield data
+        return
+    if isinstance(data, dict) and parts[0] in data:
+        yield from _walk(data[parts[0]], parts[1:])

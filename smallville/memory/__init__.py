@@ -1,0 +1,1 @@
+"""smallville.memory"""
