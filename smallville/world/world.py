@@ -1,0 +1,55 @@
+"""A loaded, checked world: scene, tile grid, places, navigation and metrics."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+
+from smallville.world.errors import WorldError
+from smallville.world.grid import TileGrid, rasterize
+from smallville.world.load import load_scene
+from smallville.world.nav import Navigator, place_graph
+from smallville.world.places import Places
+from smallville.world.schema import Scene
+from smallville.world.validate import Metrics, validate
+
+
+class World:
+    def __init__(self, scene: Scene, path: Path | None = None) -> None:
+        self.scene = scene
+        self.path = path
+        self.grid: TileGrid = rasterize(scene)
+        self.places = Places(scene, self.grid)
+        self.metrics: Metrics = validate(scene, self.grid, self.places)
+
+    @classmethod
+    def load(cls, path: Path | str, allow_invalid: bool = False) -> World:
+        """Load and check a layout; refuse one that fails a check unless ``allow_invalid``."""
+        path = Path(path)
+        world = cls(load_scene(path), path)
+        if not allow_invalid and not world.metrics.ok:
+            m = world.metrics
+            listing = "\n".join(f"  {f}" for f in m.failures[:50])
+            more = f"\n  ... and {len(m.failures) - 50} more" if len(m.failures) > 50 else ""
+            raise WorldError(
+                path,
+                "",
+                f"layout fails its checks (CFR {m.cfr}, RCS {m.rcs}, OPS {m.ops}):\n"
+                f"{listing}{more}\nfix them, or pass an explicit override to use it anyway",
+            )
+        return world
+
+    @property
+    def name(self) -> str:
+        return self.scene.metadata.scene_name
+
+    @cached_property
+    def nav(self) -> Navigator:
+        return Navigator(self.grid.walkable)
+
+    @cached_property
+    def graph(self) -> nx.Graph:
+        names = [a.address for a in self.places.arenas]
+        return place_graph(self.places.arena_grid, self.grid.walkable, names)
