@@ -1,0 +1,79 @@
+"""Values that flow between the server and the agents' cognition."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something an agent can perceive: a person doing something, or an object's state."""
+
+    kind: str  # "agent" | "object"
+    subject: str  # a person's name or an object address
+    predicate: str
+    object: str
+    description: str  # "Maria Lopez is making coffee", "the stove is heating a pan"
+    address: str  # where it happens (object or arena address)
+    position: tuple[int, int]
+
+    @property
+    def key(self) -> str:
+        """What makes two events the same for the agent's recent-events window."""
+        return self.description
+
+
+@dataclass(frozen=True, kw_only=True)
+class Block:
+    """One block of the hourly schedule: minutes after midnight and a length in minutes."""
+
+    start: int
+    minutes: int
+    activity: str
+
+    @property
+    def end(self) -> int:
+        return self.start + self.minutes
+
+
+@dataclass(frozen=True, kw_only=True)
+class Action:
+    """A 5-15 minute action with the place it happens at (game seconds)."""
+
+    description: str
+    address: str  # "<world>:<sector>:<arena>[:<object>]"
+    emoji: str
+    triple: tuple[str, str, str]
+    object_state: str | None
+    start: int
+    duration: int
+    block: str = ""  # the schedule block this belongs to
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentView:
+    """How one agent appears to the others in a tick's snapshot."""
+
+    id: int
+    name: str
+    position: tuple[int, int]
+    arena: str | None  # arena address of the tile it stands on
+    action: str  # current action description
+    address: str  # where that action happens
+    asleep: bool = False
+    chatting_with: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """The world frozen at tick start; every agent decides from the same one."""
+
+    tick: int
+    time: int  # game seconds
+    agents: tuple[AgentView, ...]
+    objects: Mapping[str, str] = field(default_factory=dict)  # object address -> state
