@@ -63,7 +63,47 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--tile", type=int, default=16, metavar="PX", help="pixels per tile (16)")
     r.add_argument("--no-labels", action="store_true", help="omit object and zone labels")
     r.set_defaults(func=_world_render)
+
+    llm = sub.add_parser("llm", help="check the language-model endpoint")
+    lsub = llm.add_subparsers(title="llm commands", metavar="COMMAND")
+    c = lsub.add_parser(
+        "check",
+        help="send one structured and one embedding request and say what works",
+        description="Send one tiny structured request (and an embedding request when an "
+        "embedding model is set) to the configured endpoint; print the output mode that "
+        "works (json_schema, json_object or plain), the latency and the answer. Exit 1 "
+        "when the endpoint cannot be used.",
+    )
+    _llm_flags(c)
+    c.set_defaults(func=_llm_check)
     return p
+
+
+def _llm_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("language model (flags override the environment)")
+    g.add_argument("--llm", choices=["scripted", "openai"], help="backend (SMALLVILLE_LLM)")
+    g.add_argument("--base-url", help="OpenAI-compatible endpoint (SMALLVILLE_BASE_URL)")
+    g.add_argument("--model", help="model name (SMALLVILLE_MODEL)")
+
+
+def _llm_config(args: argparse.Namespace, **extra):
+    from smallville.llm import ConfigError, LLMConfig
+
+    try:
+        return LLMConfig.resolve(
+            backend=args.llm, base_url=args.base_url, model=args.model, **extra
+        )
+    except ConfigError as e:
+        raise UserError(str(e)) from e
+
+
+def _llm_check(args: argparse.Namespace) -> int:
+    from smallville.llm.check import run_check
+
+    report = run_check(_llm_config(args))
+    for line in report.lines:
+        print(line)
+    return 0 if report.ok else 1
 
 
 def _load_world(path: Path, allow_invalid: bool = True):

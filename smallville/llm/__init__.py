@@ -1,6 +1,20 @@
 """The language-model port: typed prompt tasks, backends, and wrappers."""
 
+from smallville.llm.config import ConfigError, LLMConfig
+from smallville.llm.factory import LLM, build
+from smallville.llm.meter import Budget, Usage
 from smallville.llm.port import Model
 from smallville.llm.task import ChoiceError, Completion, PromptTask
 
-__all__ = ["ChoiceError", "Completion", "Model", "PromptTask"]
+__all__ = [
+    "LLM",
+    "Budget",
+    "ChoiceError",
+    "Completion",
+    "ConfigError",
+    "LLMConfig",
+    "Model",
+    "PromptTask",
+    "Usage",
+    "build",
+]

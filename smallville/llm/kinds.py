@@ -11,7 +11,7 @@ for a moment; dates as ``"Monday February 13, 2023"``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -116,15 +116,17 @@ class Decomposition(_Out):
 
 # ------------------------------------------------------------------ choose_place
 class ChoosePlaceIn(_In):
+    """Every action of a block gets its place in one request (not one per action)."""
+
     persona: PersonaBrief
-    activity: str  # the 5-15 minute action
-    block_activity: str  # the hourly block it belongs to
+    block_activity: str  # the hourly block the actions belong to
+    activities: tuple[str, ...]  # the 5-15 minute actions, in order
     current_place: str  # address
     options: tuple[str, ...]  # addresses "<world>:<sector>:<arena>:<object>"
 
 
 class PlaceChoice(_Out):
-    """Place, description, emoji, triple and object state: one request, not four."""
+    """Place, description, emoji, triple and object state of one action."""
 
     address: str
     description: str = Field(min_length=1, max_length=80)
@@ -135,15 +137,21 @@ class PlaceChoice(_Out):
     object_state: str = Field(min_length=1, max_length=80)
 
 
+class PlaceChoices(_Out):
+    places: list[PlaceChoice] = Field(min_length=1, max_length=24)
+
+
 # -------------------------------------------------------------------- importance
 class ImportanceIn(_In):
+    """Rates a batch of new memories (one tick's observations) in one request."""
+
     persona: PersonaBrief
-    text: str
+    texts: tuple[str, ...]
     kind: Literal["event", "thought", "chat"] = "event"
 
 
 class Importance(_Out):
-    score: int = Field(ge=1, le=10)
+    scores: list[Annotated[int, Field(ge=1, le=10)]] = Field(min_length=1, max_length=32)
 
 
 # ---------------------------------------------------------- reflection_questions
@@ -165,7 +173,7 @@ class InsightsIn(_In):
 
 class Insight(_Out):
     text: str = Field(min_length=1, max_length=300)
-    evidence: list[int] = Field(min_length=1, max_length=10)
+    evidence: list[Annotated[int, Field(ge=0)]] = Field(min_length=1, max_length=10)
 
 
 class Insights(_Out):
@@ -235,7 +243,7 @@ KINDS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "daily_plan": (DailyPlanIn, DailyPlan),
     "hourly_schedule": (HourlyScheduleIn, HourlySchedule),
     "decompose": (DecomposeIn, Decomposition),
-    "choose_place": (ChoosePlaceIn, PlaceChoice),
+    "choose_place": (ChoosePlaceIn, PlaceChoices),
     "importance": (ImportanceIn, Importance),
     "reflection_questions": (ReflectionQuestionsIn, ReflectionQuestions),
     "insights": (InsightsIn, Insights),

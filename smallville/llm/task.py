@@ -29,6 +29,8 @@ class PromptTask(Generic[T]):
         choices: fixed sets the answer must pick from, keyed by a dotted path into
             the output (``"address"``, ``"insights.evidence"``; arrays are walked
             through). They become JSON-schema enums and are checked again here.
+        sizes: exact lengths of list fields, keyed like ``choices`` (``"scores"``): a
+            batched task answers one item per input item.
         agent: who asks, for metering per agent (not part of the cache key).
     """
 
@@ -37,18 +39,25 @@ class PromptTask(Generic[T]):
     output: type[T]
     fallback: T
     choices: Mapping[str, Sequence[str | int]] = field(default_factory=dict)
+    sizes: Mapping[str, int] = field(default_factory=dict)
     agent: str | None = None
 
     def json_schema(self) -> dict[str, Any]:
         """The output's JSON schema with ``choices`` injected as enums."""
         schema = self.output.model_json_schema()
         for path, values in self.choices.items():
-            _inject_enum(schema, schema, path.split("."), list(values))
+            _inject(schema, schema, path.split("."), {"enum": list(values)})
+        for path, n in self.sizes.items():
+            _inject(schema, schema, path.split("."), {"minItems": n, "maxItems": n}, arrays=False)
         return schema
 
     def check_choices(self, value: T) -> None:
-        """Raise ChoiceError when ``value`` strays outside ``choices``."""
+        """Raise ChoiceError when ``value`` strays outside ``choices`` or ``sizes``."""
         data = value.model_dump()
+        for path, n in self.sizes.items():
+            for got in _walk(data, path.split("."), into_lists=False):
+                if len(got) != n:
+                    raise ChoiceError(f"{path}: expected exactly {n} items, got {len(got)}")
         for path, values in self.choices.items():
             allowed = set(values)
             for got in _walk(data, path.split(".")):
@@ -96,32 +105,32 @@ def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _inject_enum(root: dict, node: dict, parts: list[str], values: list) -> None:
+def _inject(root: dict, node: dict, parts: list[str], extra: dict, arrays: bool = True) -> None:
     node = _resolve(root, node)
-    if node.get("type") == "array" and "items" in node:
-        _inject_enum(root, node["items"], parts, values)
+    if node.get("type") == "array" and "items" in node and (parts or arrays):
+        _inject(root, node["items"], parts, extra, arrays)
         return
     if not parts:
         for variant in node.get("anyOf", []):
             if variant.get("type") != "null":
-                variant["enum"] = values
+                variant.update(extra)
         if "anyOf" not in node:
-            node["enum"] = values
+            node.update(extra)
         return
     props = node.get("properties", {})
     if parts[0] not in props:
         raise KeyError(f"choice path {'.'.join(parts)!r} not in output schema")
-    _inject_enum(root, props[parts[0]], parts[1:], values)
+    _inject(root, props[parts[0]], parts[1:], extra, arrays)
 
 
-def _walk(data: Any, parts: list[str]):
-    if isinstance(data, list):
+def _walk(data: Any, parts: list[str], into_lists: bool = True):
+    if isinstance(data, list) and (parts or into_lists):
         for item in data:
-            yield from _walk(item, parts)
+            yield from _walk(item, parts, into_lists)
         return
     if not parts:
         if data is not None:
             yield data
         return
     if isinstance(data, dict) and parts[0] in data:
-        yield from _walk(data[parts[0]], parts[1:])
+        yield from _walk(data[parts[0]], parts[1:], into_lists)

@@ -1,6 +1,7 @@
 """Render a task's prompt from ``templates/<kind>.txt``.
 
-Templates use ``$name`` placeholders (``string.Template``), one per input field.
+Templates use ``$name`` placeholders (``string.Template``), one per input field,
+plus ``$persona_name``.
 Inputs are turned into text here, the same way for every kind: a persona becomes
 a paragraph, memories become ``[id] (created, importance N) text`` lines, a
 transcript becomes ``speaker: text`` lines, other sequences become ``- item`` lines.
@@ -32,8 +33,9 @@ def template(kind: str) -> Template:
 def render(task: PromptTask) -> str:
     """The user prompt for ``task`` (without output-format instructions)."""
     values = {name: _text(getattr(task.inputs, name)) for name in type(task.inputs).model_fields}
-    for path, options in task.choices.items():
-        values[f"choices_{path.replace('.', '_')}"] = "\n".join(f"- {o}" for o in options)
+    persona = getattr(task.inputs, "persona", None)
+    if isinstance(persona, PersonaBrief):
+        values["persona_name"] = persona.name
     return template(task.kind).safe_substitute(values).strip()
 
 

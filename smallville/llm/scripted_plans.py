@@ -1,0 +1,321 @@
+"""Scripted answers to the planning kinds: wake-up, day plan, hours, steps, places.
+
+Each function reads a task's inputs and a seeded generator and returns the kind's
+output model. Plans follow the persona's lifestyle and workplace and attend any
+event the agent remembers for today (the paper's party invitation).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+from smallville.llm import kinds as k
+from smallville.llm import scripted_rules as r
+
+
+def wake_up_hour(i: k.WakeUpHourIn, rng: random.Random) -> k.WakeUpHour:
+    return k.WakeUpHour(hour=r.hour_of_hm(i.persona.wake_time, 7))
+
+
+# ------------------------------------------------------------------ day plan
+def work_hours(p: k.PersonaBrief) -> tuple[int, int] | None:
+    """(start, end) hour of the persona's working day, by the kind of workplace."""
+    if not p.workplace:
+        return None
+    wake = r.hour_of_hm(p.wake_time, 7)
+    where = p.workplace.lower()
+    if "pub" in where or "bar" in where:
+        return 16, 23
+    if "college" in where or "classroom" in where or "library" in where:
+        return max(wake + 2, 9), 16
+    if "studio" in where:
+        return max(wake + 2, 10), 17
+    start = max(wake + 1, 7) if "cafe" in where else max(wake + 2, 9)
+    return start, min(start + 8, 22)
+
+
+def place_name(address: str | None) -> str:
+    """A workplace as a plan names it: "Bellini's Cafe", "the library at Oak Hill College"."""
+    parts = (address or "").split(":")
+    if len(parts) < 3:
+        return "work"
+    sector, arena = parts[1], parts[2]
+    return sector if arena.lower() in sector.lower() else f"the {arena} at {sector}"
+
+
+def events_today(memories: Sequence[k.MemoryBrief], date: str) -> list[tuple[int, str]]:
+    """(hour, "go to <event> at <time>") for remembered events with a time today."""
+    out: list[tuple[int, str]] = []
+    for m in sorted(memories, key=lambda m: (-m.importance, m.id)):
+        h = r.hour_of(m.text)
+        phrase = r.event_phrase(m.text)
+        if h is None or not phrase or not r.about_today(m.text, m.created, date):
+            continue
+        if all(h != seen for seen, _ in out):
+            out.append((h, f"go to {phrase} at {r.clock(h)}"))
+    return out[:2]
+
+
+def daily_plan(i: k.DailyPlanIn, rng: random.Random) -> k.DailyPlan:
+    p = i.persona
+    wake = i.wake_hour % 24
+    sleep = r.hour_of_hm(p.sleep_time, 23)
+    bedtime = sleep if sleep > wake else sleep + 24
+    work = work_hours(p)
+    early = bool(work) and work[0] <= wake + 1  # no time for a separate breakfast
+    routine = "the morning routine and have breakfast" if early else "the morning routine"
+    must = [(wake, f"wake up and complete {routine} at {r.clock(wake)}")]
+    if work:
+        where = place_name(p.workplace)
+        must.append((work[0], f"work at {where} from {r.clock(work[0])} to {r.clock(work[1])}"))
+    must += events_today(i.memories, i.date)
+    busy = {h for h, _ in must} | (set(range(*work)) if work else set())
+    optional = [] if early else [(wake + 1, f"have breakfast at {r.clock(wake + 1)}")]
+    free = [h for h in range(wake + 2, bedtime - 1) if h not in busy and h not in (12, 18)]
+    for req in p.daily_requirements[:2]:
+        if free:
+            h = free.pop(rng.randrange(len(free)))
+            optional.append((h, f"{r.strip_times(req)} at {r.clock(h)}"))
+    if 12 not in busy:
+        optional.append((12, f"have lunch at {r.clock(12)}"))
+    if 18 not in busy:
+        optional.append((18, f"have dinner at {r.clock(18)}"))
+    evening = [h for h in free if h >= 19]
+    if evening:
+        optional.append((evening[0], f"{_leisure_options(p)[0]} at {r.clock(evening[0])}"))
+    items = must + optional[: max(0, 7 - len(must))]
+    items.sort(key=lambda t: t[0])
+    items.append((bedtime, f"go to bed at {r.clock(sleep)}"))
+    return k.DailyPlan(items=[r.clip(text, 200) for _, text in items[:8]])
+
+
+# ------------------------------------------------------------- hourly schedule
+_LEISURE: list[tuple[tuple[str, ...], str]] = [
+    (("paint",), "painting in the studio"),
+    (("sculpt",), "sculpting in the studio"),
+    (("music", "guitar", "song"), "practising guitar"),
+    (("piano",), "playing the piano"),
+    (("student", "study"), "studying in the library"),
+    (("knit",), "knitting at home"),
+    (("garden",), "tending the garden"),
+    (("write", "poet"), "writing poems"),
+    (("campaign", "mayor", "politic"), "working on the campaign"),
+]
+
+
+def _leisure_options(p: k.PersonaBrief) -> list[str]:
+    about = f"{p.innate} {p.learned} {p.currently} {p.lifestyle}".lower()
+    own = [act for keys, act in _LEISURE if any(w in about for w in keys)]
+    return own + ["relaxing at home", "reading a book", "taking a walk in the park"]
+
+
+def hourly_schedule(i: k.HourlyScheduleIn, rng: random.Random) -> k.HourlySchedule:
+    p = i.persona
+    wake = i.wake_hour % 24
+    sleep = r.hour_of_hm(p.sleep_time, 23)
+
+    def asleep(h: int) -> bool:
+        return (h >= sleep or h < wake) if sleep > wake else sleep <= h < wake
+
+    plan = _plan_hours(i.day_plan, asleep)
+    options = _leisure_options(p)
+    hours, leisure = [], options[0]
+    for h in range(24):
+        if asleep(h):
+            activity = "sleeping"
+        elif h in plan:
+            activity = plan[h]
+        else:
+            if h % 2 == 0 or h - 1 in plan:  # a pastime lasts about two hours
+                leisure = options[0] if rng.random() < 0.5 else rng.choice(options)
+            activity = leisure
+        hours.append(k.HourSlot(hour=h, activity=r.clip(activity, 120)))
+    return k.HourlySchedule(hours=hours)
+
+
+def _plan_hours(day_plan: Sequence[str], asleep) -> dict[int, str]:
+    """hour -> activity for the timed items of a day plan; events win over routine."""
+    plan: dict[int, str] = {}
+    for item in day_plan:
+        start = r.hour_of(item)
+        if start is None:
+            continue
+        end = r.end_hour_of(item)
+        event = item.lower().startswith("go to ") and "bed" not in item.lower()
+        if end is None or end <= start:
+            end = start + (2 if event else 1)
+        text = r.gerund(r.strip_times(item))
+        if event:
+            text = "attending " + text[len("going to ") :]
+        for h in range(start, min(end, 24)):
+            if not asleep(h) and (h not in plan or event):
+                plan[h] = text
+    return plan
+
+
+# ------------------------------------------------------------------ decompose
+_STEPS: list[tuple[tuple[str, ...], list[str]]] = [
+    (("sleep",), ["sleeping"]),
+    (("party", "celebrat"),
+     ["arriving and greeting friends", "chatting with guests", "enjoying the party"]),
+    (("morning routine", "wake up"),
+     ["getting out of bed", "brushing teeth", "taking a shower", "getting dressed"]),
+    (("breakfast", "lunch", "dinner", "cook", "meal"),
+     ["gathering ingredients", "cooking {meal}", "eating {meal}", "washing the dishes"]),
+    (("cafe",), ["making coffee for customers", "serving customers", "taking orders",
+                 "cleaning tables", "restocking the pastry case"]),
+    (("pub", "bar"),
+     ["pouring drinks", "chatting with customers", "serving drinks", "wiping the bar counter"]),
+    (("pharmacy", "dispensary"),
+     ["filling prescriptions", "advising a customer", "restocking medicine"]),
+    (("grocery", "store"), ["stocking shelves", "helping customers", "working the register"]),
+    (("studio", "paint", "sculpt"), ["preparing materials", "working on a piece",
+                                     "stepping back to look at the work", "cleaning brushes"]),
+    (("town hall", "lobby", "council", "campaign"),
+     ["answering emails", "meeting residents", "reviewing documents"]),
+    (("library", "study", "research", "thesis", "homework"),
+     ["looking for books", "reading", "taking notes", "writing"]),
+    (("walk", "park", "stroll"), ["walking", "enjoying the fresh air", "sitting on a bench"]),
+    (("guitar", "piano", "music"),
+     ["tuning the instrument", "practising scales", "playing songs"]),
+]  # fmt: skip
+_TEACH = ["preparing the lecture", "teaching the class", "answering students' questions",
+          "grading papers"]  # fmt: skip
+_STUDY = ["reviewing notes", "attending the lecture", "taking notes", "discussing with classmates"]
+
+
+_DUTIES = ("cafe", "pub", "bar", "pharmacy", "dispensary", "grocery", "store", "studio", "paint",
+           "sculpt", "town hall", "lobby", "council", "campaign", "library", "study", "research",
+           "thesis", "homework", "guitar", "piano", "music")  # fmt: skip
+
+
+def step_names(activity: str, p: k.PersonaBrief) -> tuple[list[str], bool]:
+    """The sub-steps of ``activity`` and whether they come in a fixed order.
+
+    Duties (serving customers, stocking shelves) repeat in any order; routines
+    (getting up, cooking a meal) run once from first to last.
+    """
+    low = activity.lower()
+    if any(w in low for w in ("college", "classroom", "teach", "class")):
+        teacher = r.matches(f"{p.learned} {p.currently}", ("professor", "teacher", "lecturer"))
+        return (_TEACH if teacher else _STUDY), False
+    for keys, names in _STEPS:
+        if any(w in low for w in keys):
+            meal = next((m for m in ("breakfast", "lunch", "dinner") if m in low), "the meal")
+            names = [n.format(meal=meal) for n in names]
+            if "routine" in keys[0] and "breakfast" in low:
+                names.append("eating breakfast")
+            return names, not any(w in keys for w in _DUTIES)
+    if "work" in low:
+        return ["getting set up for work", "working on today's tasks", "taking a short break",
+                "working on today's tasks", "wrapping up"], False  # fmt: skip
+    x = r.gerund(activity)
+    return [f"{x} (getting started)", x, f"{x} (wrapping up)"], True
+
+
+def split_minutes(total: int, parts: int) -> list[int]:
+    """``parts`` near-equal whole minutes summing to ``total``."""
+    base, extra = divmod(total, parts)
+    return [base + (1 if j < extra else 0) for j in range(parts)]
+
+
+def decompose(i: k.DecomposeIn, rng: random.Random) -> k.Decomposition:
+    activity = i.activity.strip() or "resting"
+    total = max(1, i.duration_minutes)
+    if total > 24 * 60:  # more than the schema holds: a day of hour-long steps
+        return k.Decomposition(
+            steps=[k.Step(description=r.clip(r.gerund(activity), 120), minutes=60)] * 24
+        )
+    names, ordered = step_names(activity, i.persona)
+    # 5-15 minute steps; a long block gets at most 12 longer ones, sleep hour-long ones
+    longest = 60 if "sleep" in activity.lower() else min(60, max(15, math.ceil(total / 12)))
+    n = max(math.ceil(total / longest), 2 if total >= 10 else 1)
+    if ordered:  # first to last; a long block lingers on the middle steps
+        if n == 1:
+            chosen = [r.gerund(activity)]
+        else:
+            chosen = [names[round(j * (len(names) - 1) / (n - 1))] for j in range(n)]
+    else:
+        first = rng.randrange(len(names))
+        chosen = [names[(first + j) % len(names)] for j in range(n)]
+    steps = [
+        k.Step(description=r.clip(name, 120), minutes=m)
+        for name, m in zip(chosen, split_minutes(total, n), strict=True)
+    ]
+    return k.Decomposition(steps=steps)
+
+
+# ------------------------------------------------------------------ places
+def choose_place(i: k.ChoosePlaceIn, rng: random.Random) -> k.PlaceChoices:
+    p = i.persona
+    here = ":".join(i.current_place.split(":")[:3])
+    out = []
+    for activity in i.activities:
+        best = max(
+            i.options,
+            key=lambda o: (
+                place_score(o, activity, p, here) + 0.5 * place_score(o, i.block_activity, p, here),
+                -i.options.index(o),
+            ),
+        )
+        out.append(_place_choice(best, activity, i.block_activity, p))
+    return k.PlaceChoices(places=out)
+
+
+def _place_choice(address: str, activity: str, block: str, p: k.PersonaBrief) -> k.PlaceChoice:
+    tag = address.split(":")[-1]
+    base = tag.rstrip(" 0123456789") or tag
+    doing = r.gerund(activity) or r.gerund(block)
+    subject, predicate, obj = r.triple(p.name, doing, base)
+    fits = any(r.matches(doing, keys) and base in tags for keys, tags in r.OBJECT_HINTS)
+    if fits and base in r.OBJECT_STATES:
+        state = f"the {base} {r.OBJECT_STATES[base]}"
+    else:
+        state = f"the {base} is being used for {doing}"
+    return k.PlaceChoice(
+        address=address,
+        description=r.clip(doing, 80),
+        emoji=r.emoji_for(f"{activity} {block}"),
+        subject=r.clip(subject, 60),
+        predicate=r.clip(predicate, 60),
+        object=r.clip(obj, 60),
+        object_state=r.clip(state, 80),
+    )
+
+
+_PRIVATE = ("house", "cottage", "home", "apartment", "bedroom", "dorm")
+_SEATS = ("sofa", "armchair", "chair", "desk", "bench", "dining table", "cafe table")
+
+
+def place_score(option: str, text: str, p: k.PersonaBrief, here: str) -> float:
+    """How well ``option`` suits ``text``: object tags, named places, home and work."""
+    low = text.lower()
+    parts = option.split(":")
+    if len(parts) < 4:
+        return -1.0
+    tag = parts[-1].lower().rstrip(" 0123456789")
+    sector, arena = parts[1].lower(), parts[2].lower()
+    score = 0.0
+    for keys, tags in r.OBJECT_HINTS:
+        if any(w in low for w in keys) and tag in tags:
+            score = max(score, 6 - tags.index(tag) * 0.5)
+    if score == 0 and tag in _SEATS:
+        score = 0.3  # with no better clue, an agent sits somewhere rather than on a bed
+    if sector in low:
+        score += 8  # "the party at Hobbs Cafe"
+    score += sum(1.5 for w in r.words(f"{sector} {arena}") if len(w) > 3 and w in low)
+    own_sector = p.home.split(":")[:2] == parts[:2]
+    home = bool(p.home) and option.startswith(p.home + ":")
+    work = bool(p.workplace) and option.startswith(f"{p.workplace}:")
+    if work and r.matches(low, r.WORK_WORDS):
+        score += 3
+    if (home or own_sector) and r.matches(low, r.HOME_WORDS):
+        score += 3
+    score += 1.0 * own_sector + 0.5 * home
+    if not own_sector and not work and r.matches(f"{sector} {arena}", _PRIVATE):
+        score -= 2  # other people's homes only when nothing else fits
+    if option.startswith(here + ":"):
+        score += 0.25
+    return score
