@@ -1,72 +1,67 @@
 """The World Scaffold format (World Craft) as pydantic models, plus our zone_layer.
 
 Unknown keys are kept (World Craft may write more than we read); the keys we use are
-checked. Sizes and positions are tiles.
+checked, with bounds, so that a bad value is reported where it is rather than
+crashing the rasteriser later. Sizes and positions are tiles; see WORLD_FORMAT.md.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+# Bounds keep numpy slicing and float maths well defined; no real town comes close.
+Coord = Annotated[int, Field(ge=-100_000, le=100_000)]
+Extent = Annotated[int, Field(ge=1, le=100_000)]
+GridSide = Annotated[int, Field(ge=1, le=4096)]
+AssetSide = Annotated[int, Field(ge=1, le=4096)]
+PosCoord = Annotated[float, Field(ge=-100_000, le=100_000)]
+# Our extension's names become parts of "<world>:<sector>:<arena>" addresses.
+PlaceName = Annotated[str, Field(min_length=1, pattern=r"^[^:]+$")]
 
 Pair = tuple[int, int]
 Rect = tuple[int, int, int, int]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, allow_inf_nan=False)
 
 
 class Metadata(_Model):
     scene_name: str = Field(min_length=1)
-    grid_size: tuple[int, int]
+    grid_size: tuple[GridSide, GridSide]
     description: str = ""
     style_prompt: str = ""
     agents_dir: str | None = None
-
-    @model_validator(mode="after")
-    def _positive(self) -> Metadata:
-        w, h = self.grid_size
-        if not (0 < w <= 4096 and 0 < h <= 4096):
-            raise ValueError(f"grid_size must be two integers in 1..4096, got {[w, h]}")
-        return self
 
 
 class Asset(_Model):
     type: Literal["tile", "object", "npc", "agent"]
     description: str = ""
-    base_size: tuple[int, int] = (1, 1)
-    visual_size: tuple[int, int] | None = None
-
-    @model_validator(mode="after")
-    def _sizes(self) -> Asset:
-        if min(self.base_size) < 1:
-            raise ValueError(f"base_size must be at least [1, 1], got {list(self.base_size)}")
-        return self
+    base_size: tuple[AssetSide, AssetSide] = (1, 1)
+    visual_size: tuple[AssetSide, AssetSide] | None = None
 
 
 class FillRect(_Model):
+    """One floor or wall command: paint ``asset_id`` over ``area`` = [x, y, w, h]."""
+
     asset_id: str
     command: Literal["fill_rect"] = "fill_rect"
-    area: Rect
-
-    @model_validator(mode="after")
-    def _area(self) -> FillRect:
-        if self.area[2] < 1 or self.area[3] < 1:
-            raise ValueError(f"area [x, y, w, h] needs w, h >= 1, got {list(self.area)}")
-        return self
+    area: tuple[Coord, Coord, Extent, Extent]
 
 
 class Placement(_Model):
+    """An object or character; ``position`` is the bottom-centre of its footprint."""
+
     asset_id: str
-    position: tuple[float, float]
+    position: tuple[PosCoord, PosCoord]
 
 
 class Zone(_Model):
-    sector: str = Field(min_length=1)
-    arena: str = Field(min_length=1)
-    area: Rect
+    sector: PlaceName
+    arena: PlaceName
+    area: tuple[Coord, Coord, Extent, Extent]
 
 
 class Layout(_Model):
@@ -85,6 +80,15 @@ class Properties(_Model):
     is_agent: bool = False
     soul_file: str | None = None
 
+    @property
+    def blocking(self) -> bool:
+        """Stops people walking over it (World Craft gives chairs passable + obstacle)."""
+        return self.physics == "solid" or self.navigation == "obstacle"
+
+    @property
+    def is_door(self) -> bool:
+        return self.navigation == "walkable_door"
+
 
 class Scene(_Model):
     metadata: Metadata
@@ -98,3 +102,8 @@ class Scene(_Model):
 
     def tag(self, asset_id: str) -> str:
         return self.props(asset_id).semantic_tag or asset_id
+
+    def base_size(self, asset_id: str) -> Pair:
+        """Footprint in tiles; an undefined asset (an OPS failure) counts as 1 x 1."""
+        asset = self.assets.get(asset_id)
+        return asset.base_size if asset is not None else (1, 1)

@@ -15,8 +15,12 @@ from smallville.world.places import Places
 from smallville.world.schema import Scene
 from smallville.world.validate import Metrics, validate
 
+_LISTED = 50  # failures spelled out when refusing a layout
+
 
 class World:
+    """Everything the simulation needs to know about a layout."""
+
     def __init__(self, scene: Scene, path: Path | None = None) -> None:
         self.scene = scene
         self.path = path
@@ -29,15 +33,17 @@ class World:
         """Load and check a layout; refuse one that fails a check unless ``allow_invalid``."""
         path = Path(path)
         world = cls(load_scene(path), path)
-        if not allow_invalid and not world.metrics.ok:
-            m = world.metrics
-            listing = "\n".join(f"  {f}" for f in m.failures[:50])
-            more = f"\n  ... and {len(m.failures) - 50} more" if len(m.failures) > 50 else ""
+        m = world.metrics
+        if not allow_invalid and not m.ok:
+            listed = tuple(str(f) for f in m.failures[:_LISTED])
+            if len(m.failures) > _LISTED:
+                listed += (f"... and {len(m.failures) - _LISTED} more",)
             raise WorldError(
                 path,
                 "",
-                f"layout fails its checks (CFR {m.cfr}, RCS {m.rcs}, OPS {m.ops}):\n"
-                f"{listing}{more}\nfix them, or pass an explicit override to use it anyway",
+                f"layout fails its checks (CFR {m.cfr}, RCS {m.rcs}, OPS {m.ops})",
+                "CFR = RCS = OPS = 1: fix the failures below, or pass an explicit override",
+                listed,
             )
         return world
 
@@ -51,5 +57,6 @@ class World:
 
     @cached_property
     def graph(self) -> nx.Graph:
+        """Arenas (node = arena index, ``name`` = address), joined where one can walk across."""
         names = [a.address for a in self.places.arenas]
-        return place_graph(self.places.arena_grid, self.grid.walkable, names)
+        return place_graph(self.grid.arena, self.grid.walkable, names)
