@@ -154,7 +154,7 @@ def insights(i: k.InsightsIn, rng: random.Random) -> k.Insights:
             out.append(_insight(f"{name} {how} {person}", cited))
     for m in [m for m in records if m.importance >= 6][:2]:
         text = m.text.rstrip(".")
-        said = text if text.startswith(name.split()[0]) else f"{name} knows that {text}"
+        said = text if text.startswith(r.first_name(name)) else f"{name} knows that {text}"
         out.append(_insight(said, [m]))
     for topic, count in topics.most_common(2):
         if count >= 2:
@@ -186,28 +186,32 @@ _SINGLE_USE = ("shower", "toilet", "bathroom sink", "kitchen sink", "stove", "pi
 def react(i: k.ReactIn, rng: random.Random) -> k.Reaction:
     me, other = i.persona.name, i.other
     if not other:
-        return k.Reaction(decision="continue", reason="nothing that needs a response")
+        return _reaction("continue", "nothing that needs a response")
     if i.asleep_other or r.matches(i.other_action or "", ("sleep",)):
-        return k.Reaction(decision="continue", reason=f"{other} is asleep")
+        return _reaction("continue", f"{other} is asleep")
     shared = [t for t in _SINGLE_USE if t in i.current_action.lower()]
     shared = [t for t in shared if t in (i.other_action or "").lower()]
     if shared:
-        return k.Reaction(decision="wait", reason=f"{other} is using the {shared[0]}")
+        return _reaction("wait", f"{other} is using the {shared[0]}")
     if r.matches(i.current_action, ("sleep",)):
-        return k.Reaction(decision="continue", reason=f"{me} is asleep")
+        return _reaction("continue", f"{me} is asleep")
     chance = 0.05 if _talked_recently(i.memories, other, i.now) else 0.35
     if any(m.importance >= 6 for m in i.memories):
         chance += 0.25  # something worth telling
-    if any(other.split()[0] in m.text for m in i.memories):
+    if any(r.first_name(other) in m.text for m in i.memories):
         chance += 0.15  # an acquaintance, not a stranger
     if rng.random() < chance:
-        return k.Reaction(decision="talk", reason=f"{me} wants to catch up with {other}")
-    return k.Reaction(decision="continue", reason=f"{me} is busy {i.current_action}"[:200])
+        return _reaction("talk", f"{me} wants to catch up with {other}")
+    return _reaction("continue", f"{me} is busy {i.current_action}")
+
+
+def _reaction(decision: str, reason: str) -> k.Reaction:
+    return k.Reaction(decision=decision, reason=r.clip(reason, 200))
 
 
 def _talked_recently(memories: Sequence[k.MemoryBrief], other: str, now: str) -> bool:
     """A chat with ``other`` in the memories within the last two game hours."""
-    first = other.split()[0]
+    first = r.first_name(other)
     chats = [m for m in memories if first in m.text and (m.kind == "chat" or "convers" in m.text)]
     when = _moment(now)
     if when is None:
@@ -254,14 +258,14 @@ def utterance(i: k.UtteranceIn, rng: random.Random) -> k.Utterance:
     heard_news = bool(last and last.speaker != me and "did you hear" in last.text.lower())
     parts = []
     if last is None:
-        parts.append(f"Hi {i.listener.split()[0]}!")
+        parts.append(f"Hi {r.first_name(i.listener)}!")
     elif last.speaker != me:
         if heard_news:
             parts.append(rng.choice(_ACKS))
         elif last.text.rstrip().endswith("?"):
             parts.append("I'm doing well, thanks." if mine == 0 else "I think so, yes.")
         elif mine == 0:
-            parts.append(f"Good to see you, {i.listener.split()[0]}.")
+            parts.append(f"Good to see you, {r.first_name(i.listener)}.")
     if news:
         parts.append(f"Did you hear? {r.first_person(news[0].text, me, i.listener)}.")
     elif last is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from smallville.llm import kinds as k
 from smallville.llm import scripted_rules as r
@@ -251,24 +252,24 @@ def decompose(i: k.DecomposeIn, rng: random.Random) -> k.Decomposition:
 def choose_place(i: k.ChoosePlaceIn, rng: random.Random) -> k.PlaceChoices:
     p = i.persona
     here = ":".join(i.current_place.split(":")[:3])
+    options = [_option(o, p, here) for o in i.options]
+    block_clues = _clues(i.block_activity)
+    block = [0.5 * place_score(o, block_clues) for o in options]
     out = []
     for activity in i.activities:
+        clues = _clues(activity)
         best = max(
-            i.options,
-            key=lambda o: (
-                place_score(o, activity, p, here) + 0.5 * place_score(o, i.block_activity, p, here),
-                -i.options.index(o),
-            ),
+            range(len(options)), key=lambda j: (place_score(options[j], clues) + block[j], -j)
         )
-        out.append(_place_choice(best, activity, i.block_activity, p))
+        out.append(_place_choice(i.options[best], activity, i.block_activity, p))
     return k.PlaceChoices(places=out)
 
 
 def _place_choice(address: str, activity: str, block: str, p: k.PersonaBrief) -> k.PlaceChoice:
     tag = address.split(":")[-1]
     base = tag.rstrip(" 0123456789") or tag
-    doing = r.gerund(activity) or r.gerund(block)
-    subject, predicate, obj = r.triple(p.name, doing, base)
+    doing = r.gerund(activity) or r.gerund(block) or "idle"
+    subject, predicate, obj = r.triple(p.name.strip() or "someone", doing, base or "place")
     fits = any(r.matches(doing, keys) and base in tags for keys, tags in r.OBJECT_HINTS)
     if fits and base in r.OBJECT_STATES:
         state = f"the {base} {r.OBJECT_STATES[base]}"
@@ -289,33 +290,73 @@ _PRIVATE = ("house", "cottage", "home", "apartment", "bedroom", "dorm")
 _SEATS = ("sofa", "armchair", "chair", "desk", "bench", "dining table", "cafe table")
 
 
-def place_score(option: str, text: str, p: k.PersonaBrief, here: str) -> float:
-    """How well ``option`` suits ``text``: object tags, named places, home and work."""
+@dataclass(frozen=True, kw_only=True)
+class _Clues:
+    """What a text says about where it happens: suitable tags and home / work words."""
+
+    low: str
+    tags: dict[str, float]
+    home: bool
+    work: bool
+
+
+def _clues(text: str) -> _Clues:
     low = text.lower()
-    parts = option.split(":")
+    tags: dict[str, float] = {}
+    for keys, fitting in r.OBJECT_HINTS:
+        if any(w in low for w in keys):
+            for rank, tag in enumerate(fitting):
+                tags[tag] = max(tags.get(tag, 0.0), 6 - rank * 0.5)
+    return _Clues(
+        low=low, tags=tags, home=r.matches(low, r.HOME_WORDS), work=r.matches(low, r.WORK_WORDS)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Option:
+    """An offered address and what about it does not depend on the activity."""
+
+    tag: str
+    sector: str
+    name_words: tuple[str, ...]
+    base: float  # home, workplace, privacy and nearness
+    own: bool  # in the persona's home (sector)
+    work: bool
+    valid: bool
+
+
+def _option(address: str, p: k.PersonaBrief, here: str) -> _Option:
+    parts = address.split(":")
     if len(parts) < 4:
-        return -1.0
-    tag = parts[-1].lower().rstrip(" 0123456789")
+        return _Option(tag="", sector="", name_words=(), base=0, own=False, work=False, valid=False)
     sector, arena = parts[1].lower(), parts[2].lower()
-    score = 0.0
-    for keys, tags in r.OBJECT_HINTS:
-        if any(w in low for w in keys) and tag in tags:
-            score = max(score, 6 - tags.index(tag) * 0.5)
-    if score == 0 and tag in _SEATS:
-        score = 0.3  # with no better clue, an agent sits somewhere rather than on a bed
-    if sector in low:
-        score += 8  # "the party at Hobbs Cafe"
-    score += sum(1.5 for w in r.words(f"{sector} {arena}") if len(w) > 3 and w in low)
     own_sector = p.home.split(":")[:2] == parts[:2]
-    home = bool(p.home) and option.startswith(p.home + ":")
-    work = bool(p.workplace) and option.startswith(f"{p.workplace}:")
-    if work and r.matches(low, r.WORK_WORDS):
-        score += 3
-    if (home or own_sector) and r.matches(low, r.HOME_WORDS):
-        score += 3
-    score += 1.0 * own_sector + 0.5 * home
+    home = bool(p.home) and address.startswith(p.home + ":")
+    work = bool(p.workplace) and address.startswith(f"{p.workplace}:")
+    base = 1.0 * own_sector + 0.5 * home + 0.25 * address.startswith(here + ":")
     if not own_sector and not work and r.matches(f"{sector} {arena}", _PRIVATE):
-        score -= 2  # other people's homes only when nothing else fits
-    if option.startswith(here + ":"):
-        score += 0.25
-    return score
+        base -= 2  # other people's homes only when nothing else fits
+    return _Option(
+        tag=parts[-1].lower().rstrip(" 0123456789"),
+        sector=sector,
+        name_words=tuple(w for w in r.words(f"{sector} {arena}") if len(w) > 3),
+        base=base,
+        own=own_sector,
+        work=work,
+        valid=True,
+    )
+
+
+def place_score(option: _Option, clues: _Clues) -> float:
+    """How well ``option`` suits a text: object tags, named places, home and work."""
+    if not option.valid:
+        return -10.0
+    score = clues.tags.get(option.tag, 0.0)
+    if score == 0 and option.tag in _SEATS:
+        score = 0.3  # with no better clue, an agent sits somewhere rather than on a bed
+    if option.sector in clues.low:
+        score += 8  # "the party at Hobbs Cafe"
+    score += sum(1.5 for w in option.name_words if w in clues.low)
+    if score > 0.3 or not clues.tags:  # the right object elsewhere beats a wrong one here
+        score += 3 * (option.work and clues.work) + 3 * (option.own and clues.home)
+    return score + option.base

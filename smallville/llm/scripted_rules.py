@@ -209,6 +209,11 @@ def names_in(text: str) -> list[str]:
     return re.findall(r"\b([A-Z][a-z]+ [A-Z][a-z]+)\b", text)
 
 
+def first_name(name: str) -> str:
+    """ "Clara Bellini" -> "Clara"; a blank name -> "there" (as in "Hi there")."""
+    return (name.split() or ["there"])[0]
+
+
 def poignancy(text: str) -> int:
     low = text.lower()
     for score, keys in POIGNANCY:
@@ -300,6 +305,7 @@ def first_person(text: str, me: str, other: str = "") -> str:
         (me, "I", "me", "my", _TO_I),
         (other, "you", "you", "your", _TO_YOU),
     ):
+        name = " ".join(name.split())
         forms = [name, name.split()[0]] if " " in name else [name]
         for form in filter(None, forms):
             f = re.escape(form)
