@@ -15,13 +15,13 @@ class CognitionSettings(BaseModel):
     reflection_records: int = Field(100, ge=1, description="recent records the questions see")
     insights_per_question: int = Field(5, ge=1, le=5)
     retrieve_k: int = Field(30, ge=1, le=200)
-    prompt_memories: int = Field(12, ge=1, le=60, description="memories shown in a prompt")
+    prompt_memories: int = Field(8, ge=1, le=60, description="memories shown in a prompt")
     recency_decay: float = Field(0.995, gt=0, le=1)
     w_recency: float = Field(1.0, ge=0)
     w_importance: float = Field(1.0, ge=0)
     w_relevance: float = Field(1.0, ge=0)
     max_rounds: int = Field(8, ge=1, le=20, description="utterances per side")
-    chat_cooldown_minutes: int = Field(120, ge=0)
+    chat_cooldown_minutes: int = Field(180, ge=0)
     reflection: bool = True
     planning: bool = True
     memory: bool = True

@@ -1,0 +1,264 @@
+"""Hierarchical planning (paper section 4.3): day plan -> hourly blocks -> 5-15 minute
+actions, each action with its place, description, emoji and triple.
+
+Every function builds typed tasks for the port and turns the answers into values;
+each task carries a safe fallback so a failed step still yields a usable plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from smallville import gametime as gt
+from smallville.cognition.types import Action, Block
+from smallville.llm import kinds as k
+from smallville.llm.task import PromptTask
+
+SLEEP_WORDS = ("sleep", "asleep", "bed for the night")
+
+
+def is_sleep(activity: str) -> bool:
+    low = activity.lower()
+    return any(w in low for w in SLEEP_WORDS) and "go to bed at" not in low
+
+
+async def wake_hour(llm, p: k.PersonaBrief, now: int) -> int:
+    default = int(p.wake_time.split(":")[0])
+    task = PromptTask(
+        kind="wake_up_hour",
+        inputs=k.WakeUpHourIn(persona=p, date=gt.fmt_date(now)),
+        output=k.WakeUpHour,
+        fallback=k.WakeUpHour(hour=default),
+        agent=p.name,
+    )
+    return (await llm.complete(task)).hour
+
+
+async def day_plan(
+    llm,
+    p: k.PersonaBrief,
+    now: int,
+    wake: int,
+    yesterday: Sequence[str],
+    memories: Sequence[k.MemoryBrief],
+) -> list[str]:
+    sleep = p.sleep_time
+    fallback = k.DailyPlan(
+        items=[
+            f"wake up and complete the morning routine at {wake}:00",
+            f"spend the day on {p.currently or 'the usual things'}",
+            f"go to bed at {sleep}",
+        ]
+    )
+    task = PromptTask(
+        kind="daily_plan",
+        inputs=k.DailyPlanIn(
+            persona=p,
+            date=gt.fmt_date(now),
+            wake_hour=wake,
+            yesterday=tuple(yesterday),
+            memories=tuple(memories),
+        ),
+        output=k.DailyPlan,
+        fallback=fallback,
+        agent=p.name,
+    )
+    return list((await llm.complete(task)).items)
+
+
+async def hourly_blocks(
+    llm, p: k.PersonaBrief, now: int, wake: int, plan: Sequence[str]
+) -> list[Block]:
+    """One request for the whole day; consecutive equal hours merge into blocks."""
+    sleep_h = int(p.sleep_time.split(":")[0])
+    fallback = k.HourlySchedule(
+        hours=[
+            k.HourSlot(
+                hour=h,
+                activity="sleeping"
+                if (h < wake or h >= sleep_h)
+                else (p.currently or "going about the day"),
+            )
+            for h in range(24)
+        ]
+    )
+    task = PromptTask(
+        kind="hourly_schedule",
+        inputs=k.HourlyScheduleIn(
+            persona=p, date=gt.fmt_date(now), wake_hour=wake, day_plan=tuple(plan)
+        ),
+        output=k.HourlySchedule,
+        fallback=fallback,
+        agent=p.name,
+    )
+    answer = await llm.complete(task)
+    return blocks_from_hours(answer.hours, wake)
+
+
+def blocks_from_hours(hours: Sequence[k.HourSlot], wake: int) -> list[Block]:
+    """Fill the 24 hours (a missing hour repeats the one before; before the first answer,
+    sleep until waking) and merge runs of the same activity."""
+    by_hour = {h.hour: h.activity.strip() for h in hours}
+    filled = []
+    last = "sleeping"
+    for h in range(24):
+        last = by_hour.get(h, last if h >= wake else "sleeping")
+        filled.append(last)
+    blocks: list[Block] = []
+    for h, activity in enumerate(filled):
+        if blocks and blocks[-1].activity == activity:
+            b = blocks[-1]
+            blocks[-1] = Block(start=b.start, minutes=b.minutes + 60, activity=activity)
+        else:
+            blocks.append(Block(start=h * 60, minutes=60, activity=activity))
+    return blocks
+
+
+async def decompose(llm, p: k.PersonaBrief, now: int, activity: str, minutes: int) -> list[k.Step]:
+    """5-15 minute steps whose durations sum to ``minutes`` exactly."""
+    if minutes <= 0:
+        return []
+    if is_sleep(activity):
+        return [k.Step(description="sleeping", minutes=min(60, minutes))] * (minutes // 60) + (
+            [k.Step(description="sleeping", minutes=minutes % 60)] if minutes % 60 else []
+        )
+    task = PromptTask(
+        kind="decompose",
+        inputs=k.DecomposeIn(
+            persona=p,
+            date=gt.fmt_date(now),
+            activity=activity,
+            start=gt.fmt_hm(now),
+            duration_minutes=minutes,
+        ),
+        output=k.Decomposition,
+        fallback=k.Decomposition(
+            steps=[k.Step(description=activity[:120], minutes=min(60, minutes))]
+        ),
+        agent=p.name,
+    )
+    steps = (await llm.complete(task)).steps
+    return fit_durations(steps, minutes)
+
+
+def fit_durations(steps: Sequence[k.Step], total: int) -> list[k.Step]:
+    """Scale step lengths so they sum to ``total`` (largest remainder, each >= 1 minute)."""
+    if not steps:
+        return [k.Step(description="idle", minutes=total)] if total else []
+    steps = list(steps)[:total] if len(steps) > total else list(steps)
+    raw = np.array([s.minutes for s in steps], float)
+    scaled = raw / raw.sum() * total
+    base = np.maximum(1, np.floor(scaled)).astype(int)
+    diff = total - int(base.sum())
+    order = np.argsort(-(scaled - np.floor(scaled)), kind="stable")
+    i = 0
+    while diff != 0:
+        j = order[i % len(order)]
+        if diff > 0:
+            base[j] += 1
+            diff -= 1
+        elif base[j] > 1:
+            base[j] -= 1
+            diff += 1
+        i += 1
+    # model_construct: a re-scaled step may be longer than the 60 minutes a model may ask for
+    return [
+        k.Step.model_construct(description=s.description, minutes=int(m))
+        for s, m in zip(steps, base, strict=True)
+    ]
+
+
+async def place_actions(
+    llm,
+    p: k.PersonaBrief,
+    steps: Sequence[k.Step],
+    block: str,
+    start: int,
+    current: str,
+    options: Sequence[str],
+) -> list[Action]:
+    """Places, descriptions, emoji and triples for all steps of a block in one request."""
+    if not steps:
+        return []
+    options = tuple(options)
+    fallback_place = _fallback_place(options, p, block)
+    fallback = k.PlaceChoices(
+        places=[
+            k.PlaceChoice(
+                address=fallback_place,
+                description=s.description[:80],
+                emoji="🙂",
+                subject=p.name[:60],
+                predicate="is",
+                object=s.description[:60],
+                object_state=f"in use: {s.description}"[:80],
+            )
+            for s in steps
+        ]
+    )
+    task = PromptTask(
+        kind="choose_place",
+        inputs=k.ChoosePlaceIn(
+            persona=p,
+            block_activity=block,
+            activities=tuple(s.description for s in steps),
+            current_place=current,
+            options=options,
+        ),
+        output=k.PlaceChoices,
+        fallback=fallback,
+        choices={"places.address": options},
+        sizes={"places": len(steps)},
+        agent=p.name,
+    )
+    answer = await llm.complete(task)
+    actions = []
+    t = start
+    for s, c in zip(steps, answer.places, strict=True):
+        actions.append(
+            Action(
+                description=c.description,
+                address=c.address,
+                emoji=c.emoji,
+                triple=(c.subject, c.predicate, c.object),
+                object_state=c.object_state,
+                start=t,
+                duration=s.minutes * 60,
+                block=block,
+            )
+        )
+        t += s.minutes * 60
+    return actions
+
+
+def sleep_actions(
+    steps: Sequence[k.Step], start: int, bed: str, block: str, name: str
+) -> list[Action]:
+    """Sleeping needs no model call: the bed at home."""
+    out, t = [], start
+    for s in steps:
+        out.append(
+            Action(
+                description="sleeping",
+                address=bed,
+                emoji="😴",
+                triple=(name, "is", "sleeping"),
+                object_state="the bed is in use",
+                start=t,
+                duration=s.minutes * 60,
+                block=block,
+            )
+        )
+        t += s.minutes * 60
+    return out
+
+
+def _fallback_place(options: Sequence[str], p: k.PersonaBrief, block: str) -> str:
+    low = block.lower()
+    work = [o for o in options if p.workplace and o.startswith(p.workplace + ":")]
+    home = [o for o in options if p.home and o.startswith(p.home + ":")]
+    if "work" in low and work:
+        return work[0]
+    return (home or work or list(options))[0]

@@ -1,0 +1,114 @@
+"""Reactions and conversations (paper section 4.3.1 and 4.3.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from smallville.llm import kinds as k
+from smallville.llm.task import PromptTask
+
+
+async def react(
+    llm,
+    p: k.PersonaBrief,
+    now: str,
+    doing: str,
+    observation: str,
+    other: str | None,
+    other_action: str | None,
+    other_asleep: bool,
+    memories: Sequence[k.MemoryBrief],
+) -> str:
+    """ "talk", "wait" or "continue"."""
+    task = PromptTask(
+        kind="react",
+        inputs=k.ReactIn(
+            persona=p,
+            now=now,
+            current_action=doing,
+            observation=observation,
+            other=other,
+            other_action=other_action,
+            asleep_other=other_asleep,
+            memories=tuple(memories),
+        ),
+        output=k.Reaction,
+        fallback=k.Reaction(decision="continue", reason="no answer"),
+        agent=p.name,
+    )
+    return (await llm.complete(task)).decision
+
+
+async def utterance(
+    llm,
+    p: k.PersonaBrief,
+    listener: str,
+    listener_action: str,
+    place: str,
+    now: str,
+    memories: Sequence[k.MemoryBrief],
+    transcript: Sequence[k.Turn],
+    max_rounds: int,
+) -> k.Utterance:
+    task = PromptTask(
+        kind="utterance",
+        inputs=k.UtteranceIn(
+            persona=p,
+            listener=listener,
+            listener_action=listener_action,
+            place=place,
+            now=now,
+            memories=tuple(memories),
+            transcript=tuple(transcript),
+            max_rounds=max_rounds,
+        ),
+        output=k.Utterance,
+        fallback=k.Utterance(text="Sorry, I have to go.", end=True),
+        agent=p.name,
+    )
+    return await llm.complete(task)
+
+
+async def summarize(
+    llm, p: k.PersonaBrief, other: str, transcript: Sequence[k.Turn]
+) -> k.ConversationSummary:
+    task = PromptTask(
+        kind="summarize_conversation",
+        inputs=k.SummarizeConversationIn(persona=p, other=other, transcript=tuple(transcript)),
+        output=k.ConversationSummary,
+        fallback=k.ConversationSummary(memo=f"{p.name} talked with {other}"),
+        agent=p.name,
+    )
+    return await llm.complete(task)
+
+
+async def rate(llm, p: k.PersonaBrief, texts: Sequence[str], kind: str = "event") -> list[int]:
+    """Importance 1-10 of new memories, many in one request."""
+    if not texts:
+        return []
+    out: list[int] = []
+    for i in range(0, len(texts), 32):
+        chunk = tuple(texts[i : i + 32])
+        task = PromptTask(
+            kind="importance",
+            inputs=k.ImportanceIn(persona=p, texts=chunk, kind=kind),
+            output=k.Importance,
+            fallback=k.Importance(scores=[3] * len(chunk)),
+            sizes={"scores": len(chunk)},
+            agent=p.name,
+        )
+        out.extend((await llm.complete(task)).scores)
+    return out
+
+
+async def interview(
+    llm, p: k.PersonaBrief, now: str, question: str, memories: Sequence[k.MemoryBrief]
+) -> str:
+    task = PromptTask(
+        kind="interview",
+        inputs=k.InterviewIn(persona=p, now=now, question=question, memories=tuple(memories)),
+        output=k.InterviewAnswer,
+        fallback=k.InterviewAnswer(answer="I'd rather not say."),
+        agent=p.name,
+    )
+    return (await llm.complete(task)).answer

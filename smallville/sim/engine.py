@@ -1,0 +1,383 @@
+"""The sandbox server's tick loop (DESIGN section 3).
+
+Each tick: snapshot -> perceive -> decide (agents that need it, concurrently) ->
+apply in agent-id order -> move one tile -> log in one transaction. Decisions are
+applied in a fixed order and minds only change their own state while deciding, so a
+run is byte-for-byte repeatable for a given world, residents, seed and model cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from smallville import gametime as gt
+from smallville.cognition.mind import Decision, Mind, PlaceIndex, load_mind_state, mind_state
+from smallville.cognition.perceive import perceive
+from smallville.cognition.persona import Persona
+from smallville.cognition.settings import CognitionSettings
+from smallville.cognition.spatial import SpatialMemory, private_arenas
+from smallville.cognition.types import Action, AgentView, Snapshot
+from smallville.llm import kinds as k
+from smallville.sim.runlog import RunLog
+from smallville.world import Obj, World, footprint
+
+Tile = tuple[int, int]
+
+
+@dataclass
+class Conversation:
+    id: int
+    a: int
+    b: int
+    place: str
+    started: int
+    turns: int = 0
+
+
+@dataclass
+class SimState:
+    tick: int
+    time: int
+    positions: list[Tile]
+    paths: list[list[Tile]]
+    objects: dict[str, str] = field(default_factory=dict)
+    owners: dict[str, int] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    next_conversation: int = 1
+
+
+class Simulation:
+    def __init__(
+        self,
+        world: World,
+        personas: list[Persona],
+        llm,
+        *,
+        settings: CognitionSettings | None = None,
+        start: int,
+        tick_seconds: int = 10,
+        seed: int = 0,
+        log: RunLog | None = None,
+    ) -> None:
+        self.world = world
+        self.llm = llm
+        self.settings = settings or CognitionSettings()
+        self.tick_seconds = tick_seconds
+        self.seed = seed
+        self.log = log
+        self.places = world.places
+        self.nav = world.nav
+        spawns = {s.name: s for s in self.places.spawns}
+        missing = [p.name for p in personas if p.name not in spawns]
+        if missing:
+            raise ValueError(f"no spawn point in the world for: {', '.join(missing)}")
+        self.personas = sorted(personas, key=lambda p: p.name)
+        private = private_arenas(
+            self.places,
+            [p.living_area for p in self.personas],
+            [p.workplace for p in self.personas if p.workplace],
+        )
+        addresses = sorted(o.address for o in self.places.objects)
+        self.place_index = PlaceIndex(addresses, np.zeros((len(addresses), 1), np.float32))
+        self._private = private
+        self.minds: list[Mind] = []
+        for i, p in enumerate(self.personas):
+            spatial = SpatialMemory(self.places, p.living_area, private)
+            spatial.start(p.workplace)
+            self.minds.append(Mind(i, p, spatial, self.place_index, self.settings, dim=1))
+        self.by_name = {m.name: m for m in self.minds}
+        positions = []
+        for p in self.personas:
+            x0, y0, _, _ = footprint(spawns[p.name].position, (1, 1))
+            positions.append((x0, y0))
+        self.state = SimState(
+            tick=0, time=start, positions=positions, paths=[[] for _ in self.personas]
+        )
+        self._object_tile = {o.address: (o.box[0], o.box[1]) for o in self.places.objects}
+        self._calls: dict[int, list[tuple]] = defaultdict(list)
+        llm.meter.on_call(self._record_call)
+
+    # ------------------------------------------------------------------ setup
+    async def prepare(self) -> None:
+        """Embed the place index (needed before the first decision)."""
+        addresses = self.place_index.addresses
+        vectors = await self.llm.embed([PlaceIndex.text(a) for a in addresses])
+        self.place_index.vectors = np.asarray(vectors, np.float32)
+        dim = int(vectors.shape[1])
+        for m in self.minds:
+            if len(m.memory) == 0 and m.memory.dim != dim:
+                from smallville.memory import MemoryStream
+
+                m.memory = MemoryStream(dim, retention=self.settings.retention)
+
+    async def plant(self, seeds: dict[str, list[str]], source: str) -> None:
+        """Seed memories (persona memories, scenario facts, whispers), in agent order."""
+        now = self.state.time
+        for m in self.minds:
+            texts = seeds.get(m.name, [])
+            if texts:
+                await m.seed(self.llm, now, texts, source)
+        self._drain(self.state.tick)
+
+    # ------------------------------------------------------------------ a tick
+    async def step(self) -> None:
+        st = self.state
+        now = st.time
+        snap = self.snapshot()
+        views = {v.name: v for v in snap.agents}
+        events = {}
+        for m in self.minds:
+            v = snap.agents[m.id]
+            if m.asleep or m.chat.partner:
+                events[m.id] = []
+            else:
+                events[m.id] = perceive(
+                    v,
+                    snap,
+                    self.places,
+                    self._object_tile,
+                    self.settings.vision_radius,
+                    self.settings.attention_bandwidth,
+                )
+        need = [m for m in self.minds if m.needs_step(now, events[m.id])]
+        decisions = await asyncio.gather(
+            *(m.step(self.llm, now, snap.agents[m.id], events[m.id], views) for m in need)
+        )
+        claimed: set[int] = set()
+        for m, d in zip(need, decisions, strict=True):
+            self._apply(m, d, now, claimed)
+        self._move()
+        self._log_tick()
+        st.tick += 1
+        st.time += self.tick_seconds
+
+    def snapshot(self) -> Snapshot:
+        st = self.state
+        views = []
+        for m in self.minds:
+            pos = st.positions[m.id]
+            arena = self.places.arena_at(*pos)
+            a = m.action
+            views.append(
+                AgentView(
+                    id=m.id,
+                    name=m.name,
+                    position=pos,
+                    arena=arena.address if arena else None,
+                    action=a.description if a else "idle",
+                    address=a.address if a else "",
+                    asleep=m.asleep,
+                    chatting_with=m.chat.partner,
+                )
+            )
+        return Snapshot(
+            tick=st.tick,
+            time=st.time,
+            agents=tuple(views),
+            objects=dict(sorted(st.objects.items())),
+        )
+
+    # ------------------------------------------------------------------ apply
+    def _apply(self, m: Mind, d: Decision, now: int, claimed: set[int]) -> None:
+        st = self.state
+        if d.utterance is not None and m.chat.conversation in st.conversations:
+            conv = st.conversations[m.chat.conversation]
+            conv.turns += 1
+            other = self.minds[conv.b if conv.a == m.id else conv.a]
+            ended = d.utterance.end or conv.turns >= 2 * self.settings.max_rounds
+            turn = k.Turn(speaker=m.name, text=d.utterance.text)
+            m.hear(turn, ended)
+            other.hear(turn, ended)
+            self._row("utterances", conv.id, conv.turns, st.tick, m.id, d.utterance.text)
+            if ended:
+                del st.conversations[conv.id]
+                self._row(
+                    "conversations", conv.id, conv.started, st.tick, conv.a, conv.b, conv.place
+                )
+        if d.talk_to is not None:
+            partner = self.by_name.get(d.talk_to)
+            if (
+                partner is not None
+                and partner.id not in claimed
+                and m.id not in claimed
+                and partner.chat.partner is None
+                and not partner.asleep
+                and m.chat.partner is None
+            ):
+                claimed.update((m.id, partner.id))
+                cid = st.next_conversation
+                st.next_conversation += 1
+                arena = self.places.arena_at(*st.positions[m.id])
+                place = arena.address if arena else m.place
+                st.conversations[cid] = Conversation(
+                    id=cid, a=m.id, b=partner.id, place=place, started=st.tick
+                )
+                for who, first in ((m, True), (partner, False)):
+                    other = partner if who is m else m
+                    self._set_action(who, who.start_chat(other.name, cid, first, place, now))
+                return
+        if d.action is not None:
+            self._set_action(m, d.action)
+
+    def _set_action(self, m: Mind, a: Action) -> None:
+        st = self.state
+        for address, owner in list(st.owners.items()):
+            if owner == m.id:
+                del st.owners[address]
+                st.objects.pop(address, None)
+        place = self._resolve(a.address)
+        if isinstance(place, Obj) and a.object_state and not m.chat.partner:
+            st.objects[a.address] = a.object_state
+            st.owners[a.address] = m.id
+        st.paths[m.id] = [] if m.chat.partner else self._path_to(m.id, place, a.address)
+        self._row(
+            "actions",
+            st.tick,
+            m.id,
+            a.start,
+            a.duration,
+            a.description,
+            a.address,
+            a.emoji,
+            *a.triple,
+            a.object_state,
+            a.block,
+        )
+
+    def _resolve(self, address: str):
+        try:
+            return self.places.resolve(address)
+        except KeyError:
+            return None
+
+    def _path_to(self, aid: int, place, address: str) -> list[Tile]:
+        start = self.state.positions[aid]
+        if isinstance(place, Obj):
+            goals = list(place.use_tiles)
+        else:
+            try:
+                tiles = self.places.tiles(address)
+            except KeyError:
+                return []
+            walk = self.world.grid.walkable
+            goals = [(int(x), int(y)) for x, y in tiles.tolist() if walk[y, x]]
+        if not goals or start in goals:
+            return []
+        # a stable pick per agent and place, so people spread over a room's tiles
+        h = int(hashlib.sha256(f"{self.seed}:{aid}:{address}".encode()).hexdigest()[:8], 16)
+        for j in range(len(goals)):
+            goal = goals[(h + j) % len(goals)]
+            path = self.nav.path(start, goal)
+            if path is not None:
+                return path
+        return []
+
+    def _move(self) -> None:
+        st = self.state
+        for i, path in enumerate(st.paths):
+            if path:
+                st.positions[i] = path.pop(0)
+                self._row("positions", st.tick, i, *st.positions[i])
+
+    # ------------------------------------------------------------------ logging
+    def _record_call(self, task, c) -> None:
+        aid = self.by_name[task.agent].id if task.agent in self.by_name else -1
+        self._calls[aid].append(
+            (
+                task.kind,
+                c.prompt_tokens,
+                c.completion_tokens,
+                int(c.cached),
+                int(c.fallback),
+                c.retries,
+                c.error,
+                c.latency_s,
+            )
+        )
+
+    def _row(self, table: str, *row) -> None:
+        if self.log is not None:
+            self.log.add(table, *row)
+
+    def _drain(self, tick: int) -> None:
+        """Write what the minds left in their outboxes, and the calls, in agent order."""
+        for m in self.minds:
+            for item in m.outbox:
+                if item[0] == "memory":
+                    self._memory_row(m, item[1], tick)
+                elif item[0] == "plan":
+                    self._row("plans", tick, m.id, item[1], json.dumps(item[2], sort_keys=True))
+                elif item[0] == "reflection":
+                    self._row("reflections", tick, m.id, item[1], json.dumps(item[2]))
+            m.outbox.clear()
+        for aid in sorted(self._calls):
+            for call in self._calls[aid]:
+                self._row("llm_calls", tick, aid, *call)
+        self._calls.clear()
+
+    def _memory_row(self, m: Mind, i: int, tick: int) -> None:
+        r = m.memory.record(i)
+        s, p, o = r.triple or (None, None, None)
+        self._row(
+            "memories",
+            m.id,
+            i,
+            tick,
+            r.created,
+            r.kind,
+            r.subkind,
+            r.text,
+            r.importance,
+            s,
+            p,
+            o,
+            json.dumps(list(r.evidence)),
+            r.depth,
+            r.source,
+            m.memory.embedding(i).tobytes(),
+        )
+
+    def _log_tick(self) -> None:
+        st = self.state
+        self._drain(st.tick)
+        self._row("ticks", st.tick, st.time, None)
+        if self.log is not None:
+            self.log.commit()
+
+    # ------------------------------------------------------------------ state
+    def checkpoint(self) -> dict:
+        st = self.state
+        return {
+            "tick": st.tick,
+            "time": st.time,
+            "positions": [list(p) for p in st.positions],
+            "paths": [[list(t) for t in p] for p in st.paths],
+            "objects": st.objects,
+            "owners": st.owners,
+            "next_conversation": st.next_conversation,
+            "conversations": [vars(c) for c in st.conversations.values()],
+            "minds": [mind_state(m) for m in self.minds],
+        }
+
+    def restore(self, cp: dict) -> None:
+        self.state = SimState(
+            tick=cp["tick"],
+            time=cp["time"],
+            positions=[tuple(p) for p in cp["positions"]],
+            paths=[[tuple(t) for t in p] for p in cp["paths"]],
+            objects=dict(cp["objects"]),
+            owners={a: int(o) for a, o in cp["owners"].items()},
+            conversations={c["id"]: Conversation(**c) for c in cp["conversations"]},
+            next_conversation=cp["next_conversation"],
+        )
+        for m, s in zip(self.minds, cp["minds"], strict=True):
+            load_mind_state(m, s)
+
+    def time_label(self) -> str:
+        return gt.fmt(self.state.time)
