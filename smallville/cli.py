@@ -76,6 +76,75 @@ def _parser() -> argparse.ArgumentParser:
     )
     _llm_flags(c)
     c.set_defaults(func=_llm_check)
+
+    run = sub.add_parser(
+        "run",
+        help="simulate the town headless and write a run file",
+        description="Simulate the town, 10 game seconds a tick, and log everything to a SQLite "
+        "run file that the viewer and the analysis read. Offline with the scripted model "
+        "when no endpoint is configured. Ctrl-C stops cleanly at a tick boundary.",
+    )
+    run.add_argument("--world", type=Path, default=Path("worlds/the_ville.json"))
+    run.add_argument("--agents", type=Path, help="persona folder (default: the world's)")
+    run.add_argument("--scenario", type=Path, help="scenario JSON (start, hours, seeds, facts)")
+    span = run.add_mutually_exclusive_group()
+    span.add_argument("--hours", type=float, help="game hours to simulate (default 24)")
+    span.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="game time to stop at")
+    run.add_argument("--start", metavar="'YYYY-MM-DD HH:MM'", help="default 2023-02-13 06:00")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--out", type=Path, help="run file (default runs/<world>-<time>.sqlite)")
+    run.add_argument("--resume", type=Path, metavar="RUN", help="continue a stopped run")
+    run.add_argument("--concurrency", type=int, default=16, help="requests in flight (16)")
+    run.add_argument("--max-calls", type=int, help="stop cleanly after this many model calls")
+    run.add_argument("--max-tokens", type=int, help="stop cleanly after this many tokens")
+    run.add_argument("--max-cost", type=float, help="stop cleanly after this many US dollars")
+    run.add_argument(
+        "--cache",
+        type=Path,
+        default=Path("runs/llm-cache.sqlite"),
+        help="response cache for endpoint models (runs/llm-cache.sqlite)",
+    )
+    run.add_argument("--no-reflection", action="store_true", help="ablation: never reflect")
+    run.add_argument("--no-planning", action="store_true", help="ablation: no day plan")
+    run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
+    run.add_argument("--quiet", action="store_true", help="only the summary")
+    _llm_flags(run)
+    run.set_defaults(func=_run)
+
+    logp = sub.add_parser("log", help="read a run file")
+    logsub = logp.add_subparsers(title="log commands", metavar="COMMAND")
+    dump = logsub.add_parser(
+        "dump",
+        help="the run's events as stable JSON lines (diff two runs)",
+        description="Print every event of a run as one JSON object a line, in tick order, "
+        "without wall-clock fields, so two runs can be compared with diff.",
+    )
+    dump.add_argument("run", type=Path)
+    dump.set_defaults(func=_log_dump)
+
+    w = sub.add_parser(
+        "whisper",
+        help="plant a memory in a resident for the next resume",
+        description="Plant a memory in a resident (the paper's way to seed a party or an "
+        "election). It takes effect when the run is next resumed.",
+    )
+    w.add_argument("run", type=Path)
+    w.add_argument("agent", help="the resident's full name")
+    w.add_argument("text", help="what they will remember")
+    w.set_defaults(func=_whisper)
+
+    iv = sub.add_parser(
+        "interview",
+        help="ask a resident a question, from its memory",
+        description="Ask a resident a question; it answers in its own voice from its memories "
+        "at the end of the run or at --at. The run file is not changed.",
+    )
+    iv.add_argument("run", type=Path)
+    iv.add_argument("agent", help="the resident's full name")
+    iv.add_argument("question")
+    iv.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="game time (default: the end)")
+    _llm_flags(iv)
+    iv.set_defaults(func=_interview)
     return p
 
 
@@ -167,6 +236,152 @@ def _world_render(args: argparse.Namespace) -> int:
 
     out = render_png(world, args.png, tile_px=args.tile, labels=not args.no_labels)
     print(f"wrote {out}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from smallville.llm import Budget, build
+    from smallville.sim.progress import Progress, summary
+    from smallville.sim.run import RunConfig, RunError, Runner
+
+    config = _llm_config(args, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache)
+    print(config.notice, file=sys.stderr)
+    budget = Budget(max_calls=args.max_calls, max_tokens=args.max_tokens, max_cost=args.max_cost)
+    llm = build(config, budget)
+    ablations = {k: True for k in ("no_reflection", "no_planning", "no_memory") if getattr(args, k)}
+
+    async def go():
+        try:
+            if args.resume:
+                until = args.until
+                if args.hours:
+                    from smallville.sim.runlog import RunLog
+
+                    log = RunLog.open(args.resume, readonly=True)
+                    last = log.meta().get("checkpoint", {}).get("time")
+                    log.close()
+                    if last is not None:
+                        from smallville import gametime as gt
+
+                        until = gt.fmt(last + int(args.hours * 3600))
+                runner = await Runner.resume(args.resume, llm, budget, until=until)
+            else:
+                world_name = args.world.stem
+                out = args.out or Path("runs") / f"{world_name}-{_stamp()}.sqlite"
+                agents = args.agents or _agents_dir(args.world)
+                start = args.start or ""
+                until = args.until or ""
+                if args.hours and not until:
+                    from smallville import gametime as gt
+                    from smallville.sim.run import DEFAULT_START
+
+                    base = gt.parse(start or DEFAULT_START)
+                    until = gt.fmt(base + int(args.hours * 3600))
+                cfg = RunConfig(
+                    world=args.world,
+                    agents=agents,
+                    out=out,
+                    scenario=args.scenario,
+                    seed=args.seed,
+                    start=start,
+                    until=until,
+                    ablations=ablations,
+                )
+                runner = await Runner.start(cfg, llm, budget, config.describe())
+            runner.install_sigint()
+            bar = None if args.quiet else Progress(runner)
+            outcome = await runner.run(bar.update if bar else None)
+            if bar:
+                bar.close()
+            return runner, outcome
+        finally:
+            await llm.aclose()
+
+    try:
+        runner, outcome = asyncio.run(go())
+    except RunError as e:
+        raise UserError(str(e)) from e
+    print(summary(runner, outcome))
+    return 0 if outcome.reason == "done" else 3
+
+
+def _stamp() -> str:
+    from datetime import datetime
+
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _agents_dir(world: Path) -> Path:
+    """The world's ``metadata.agents_dir``, found from here or beside the worlds folder."""
+    import json
+
+    try:
+        meta = json.loads(world.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        meta = {}
+    name = meta.get("agents_dir") or f"agents/{world.stem}"
+    for candidate in (Path(name), world.resolve().parent.parent / name):
+        if candidate.is_dir():
+            return candidate
+    return Path(name)
+
+
+def _log_dump(args: argparse.Namespace) -> int:
+    from smallville.sim.runlog import RunLog, RunLogError
+
+    try:
+        log = RunLog.open(args.run, readonly=True)
+    except RunLogError as e:
+        raise UserError(str(e)) from e
+    try:
+        for line in log.dump():
+            sys.stdout.write(line + "\n")
+    except BrokenPipeError:
+        pass
+    finally:
+        log.close()
+    return 0
+
+
+def _whisper(args: argparse.Namespace) -> int:
+    from smallville.sim.run import RunError, whisper
+    from smallville.sim.runlog import RunLogError
+
+    try:
+        wid = whisper(args.run, args.agent, args.text)
+    except (RunError, RunLogError) as e:
+        raise UserError(str(e)) from e
+    print(
+        f"whisper {wid} queued for {args.agent}; it is planted when you run: "
+        f"smallville run --resume {args.run}"
+    )
+    return 0
+
+
+def _interview(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from smallville.llm import build
+    from smallville.sim.interview import interview
+    from smallville.sim.run import RunError
+    from smallville.sim.runlog import RunLogError
+
+    config = _llm_config(args)
+    llm = build(config)
+
+    async def go():
+        try:
+            return await interview(args.run, args.agent, args.question, llm, args.at)
+        finally:
+            await llm.aclose()
+
+    try:
+        when, answer = asyncio.run(go())
+    except (RunError, RunLogError) as e:
+        raise UserError(str(e)) from e
+    print(f"{args.agent} ({when}): {answer}")
     return 0
 
 

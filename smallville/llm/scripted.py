@@ -103,10 +103,14 @@ def _themes(records: Sequence[k.MemoryBrief], name: str) -> tuple[Counter, Count
     topics: Counter = Counter()
     for m in records:
         found = {n for n in r.names_in(m.text) if n != name}
-        people.update(found)
+        # sorted: Counter keeps insertion order for ties, and set order changes with
+        # every process's string hashing
+        people.update(sorted(found))
         skip = set(r.words(" ".join(found | {name})))
         topics.update(
-            {w for w in r.words(m.text) if w not in skip | _GENERIC and not w.endswith("ing")}
+            sorted(
+                {w for w in r.words(m.text) if w not in skip | _GENERIC and not w.endswith("ing")}
+            )
         )
     return people, topics
 

@@ -1,0 +1,89 @@
+"""Ask a resident a question from its memories at some tick, without changing the run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from smallville import gametime as gt
+from smallville.cognition.persona import Persona
+from smallville.cognition.settings import CognitionSettings
+from smallville.cognition.social import interview as ask
+from smallville.llm import kinds as k
+from smallville.memory import MemoryStream, RetrievalSettings
+from smallville.sim.run import RunError
+from smallville.sim.runlog import RunLog
+
+
+def memories_at(log: RunLog, agent: int, tick: int) -> MemoryStream | None:
+    """The agent's memory stream as it was after ``tick`` (rebuilt from the log)."""
+    rows = log.rows(
+        "SELECT kind, subkind, text, created, importance, evidence, source, embedding "
+        "FROM memories WHERE agent=? AND tick<=? ORDER BY id",
+        agent,
+        tick,
+    )
+    if not rows:
+        return None
+    dim = len(rows[0][7]) // 4
+    m = MemoryStream(dim)
+    for kind, subkind, text, created, imp, evidence, source, blob in rows:
+        m.add(
+            kind=kind,
+            subkind=subkind or "",
+            text=text,
+            created=created,
+            importance=imp,
+            embedding=np.frombuffer(blob, np.float32),
+            evidence=json.loads(evidence),
+            source=source or "",
+        )
+    return m
+
+
+async def interview(
+    path: Path, agent: str, question: str, llm, at: str | None = None
+) -> tuple[str, str]:
+    log = RunLog.open(path, readonly=True)
+    try:
+        names = {
+            name: (aid, persona)
+            for aid, name, persona in log.rows("SELECT id, name, persona FROM agents")
+        }
+        if agent not in names:
+            raise RunError(
+                f"{path}: no resident named {agent!r}; residents: {', '.join(sorted(names))}"
+            )
+        aid, persona_json = names[agent]
+        persona = Persona.model_validate_json(persona_json)
+        if at:
+            row = log.rows("SELECT MAX(tick) FROM ticks WHERE time <= ?", gt.parse(at))[0]
+        else:
+            row = log.rows("SELECT MAX(tick) FROM ticks")[0]
+        tick = row[0] if row[0] is not None else -1
+        time_row = log.rows("SELECT time FROM ticks WHERE tick=?", tick)
+        now = time_row[0][0] if time_row else gt.parse(log.meta()["config"]["start"])
+        memory = memories_at(log, aid, tick)
+    finally:
+        log.close()
+    settings = CognitionSettings()
+    briefs: list[k.MemoryBrief] = []
+    if memory is not None:
+        vec = (await llm.embed([question]))[0]
+        if vec.shape[0] == memory.dim:
+            ids = memory.retrieve(vec, now, RetrievalSettings(), touch=False)
+            for i in ids[: settings.prompt_memories]:
+                r = memory.record(i)
+                briefs.append(
+                    k.MemoryBrief(
+                        id=i,
+                        text=r.text[:200],
+                        importance=r.importance,
+                        created=gt.fmt(r.created),
+                        kind=r.kind,
+                    )
+                )
+    answer = await ask(llm, persona.brief(), gt.fmt(now), question, briefs)
+    return gt.fmt(now), answer

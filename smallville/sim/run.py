@@ -1,0 +1,377 @@
+"""Running, stopping and resuming a simulation against its run file.
+
+A checkpoint (every mind's full state and the world state) is written in the same
+transaction as a tick every ``checkpoint_every`` ticks and at every clean stop. A
+resume loads the newest checkpoint, drops the rows of any later tick and continues;
+those ticks are recomputed exactly (the scripted model is deterministic, and an
+endpoint's answers come from the response cache), so a run killed at any moment and
+resumed logs the same events as one that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import platform
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from smallville import __version__
+from smallville import gametime as gt
+from smallville.cognition.persona import Persona, load_personas
+from smallville.cognition.settings import CognitionSettings
+from smallville.llm import LLM, Budget, Usage
+from smallville.sim.engine import Simulation
+from smallville.sim.runlog import RunLog, RunLogError
+from smallville.world import World
+
+DEFAULT_START = "2023-02-13 06:00"
+
+
+class RunError(RuntimeError):
+    """A run cannot start or continue; the message says why and what to do."""
+
+
+class Fact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str
+    keywords: list[str] = Field(min_length=1)
+
+
+class Scenario(BaseModel):
+    """A scenario file: when, how long, what some residents know, which facts to track."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = "scenario"
+    start: str = DEFAULT_START
+    hours: float | None = Field(None, gt=0)
+    seed_memories: dict[str, list[str]] = {}
+    facts: dict[str, Fact] = {}
+
+    @classmethod
+    def load(cls, path: Path) -> Scenario:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            return cls.model_validate(data)
+        except OSError as e:
+            raise RunError(f"{path}: cannot read the scenario: {e.strerror}") from e
+        except json.JSONDecodeError as e:
+            raise RunError(f"{path}: line {e.lineno} column {e.colno}: {e.msg}") from e
+        except ValidationError as e:
+            err = e.errors()[0]
+            where = ".".join(str(p) for p in err["loc"])
+            raise RunError(f"{path}: {where}: {err['msg']}") from e
+
+
+@dataclass
+class RunConfig:
+    world: Path
+    agents: Path
+    out: Path
+    scenario: Path | None = None
+    seed: int = 0
+    start: str = ""  # empty: the scenario's start, else DEFAULT_START
+    until: str = ""  # empty: start + the scenario's hours, else 24 hours
+    tick_seconds: int = 10
+    checkpoint_every: int = 360
+    ablations: dict[str, bool] = field(default_factory=dict)
+
+    def meta(self) -> dict:
+        return {
+            "world": str(self.world),
+            "agents": str(self.agents),
+            "scenario": str(self.scenario) if self.scenario else None,
+            "seed": self.seed,
+            "start": self.start,
+            "until": self.until,
+            "tick_seconds": self.tick_seconds,
+            "checkpoint_every": self.checkpoint_every,
+            "ablations": self.ablations,
+        }
+
+
+def file_hash(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def persona_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).glob("*.json") if '"facts"' not in p.read_text())
+
+
+def load_inputs(cfg: RunConfig) -> tuple[World, list[Persona], Scenario | None]:
+    world = World.load(cfg.world)
+    arenas = [a.address for a in world.places.arenas]
+    personas = load_personas(cfg.agents, arenas)
+    scenario = Scenario.load(cfg.scenario) if cfg.scenario else None
+    if scenario:
+        names = {p.name for p in personas}
+        unknown = sorted(set(scenario.seed_memories) - names)
+        if unknown:
+            raise RunError(
+                f"{cfg.scenario}: seed_memories: no resident named {unknown[0]!r} "
+                f"(expected one of the names in {cfg.agents})"
+            )
+    return world, personas, scenario
+
+
+@dataclass
+class Outcome:
+    reason: str  # "done" | "budget" | "interrupted"
+    message: str
+    ticks: int
+    time: int
+    usage: Usage
+    wall_s: float
+    path: Path
+
+
+class Runner:
+    def __init__(
+        self,
+        cfg: RunConfig,
+        llm: LLM,
+        log: RunLog,
+        sim: Simulation,
+        end: int,
+        previous: Usage,
+        budget: Budget,
+    ) -> None:
+        self.cfg = cfg
+        self.llm = llm
+        self.log = log
+        self.sim = sim
+        self.end = end
+        self.previous = previous
+        self.budget = budget
+        self.stop_requested = False
+
+    # ---------------------------------------------------------------- creation
+    @classmethod
+    async def start(cls, cfg: RunConfig, llm: LLM, budget: Budget, llm_meta: dict) -> Runner:
+        world, personas, scenario = load_inputs(cfg)
+        start = gt.parse(cfg.start or (scenario.start if scenario else DEFAULT_START))
+        hours = scenario.hours if scenario and scenario.hours else 24
+        end = gt.parse(cfg.until) if cfg.until else start + int(hours * 3600)
+        if end <= start:
+            raise RunError(f"--until {gt.fmt(end)} is not after the start {gt.fmt(start)}")
+        cfg.start, cfg.until = gt.fmt(start), gt.fmt(end)
+        meta = {
+            "config": cfg.meta(),
+            "llm": llm_meta,
+            "world_hash": file_hash([Path(cfg.world)]),
+            "persona_hash": file_hash(persona_files(cfg.agents)),
+            "scenario": scenario.model_dump() if scenario else None,
+            "versions": {"smallville": __version__, "python": platform.python_version()},
+            "created_wall": time.time(),
+        }
+        try:
+            log = RunLog.create(cfg.out, meta)
+        except RunLogError as e:
+            raise RunError(str(e)) from e
+        sim = Simulation(
+            world,
+            personas,
+            llm,
+            settings=_settings(cfg.ablations),
+            start=start,
+            tick_seconds=cfg.tick_seconds,
+            seed=cfg.seed,
+            log=log,
+        )
+        for m in sim.minds:
+            log.add("agents", m.id, m.name, m.persona.model_dump_json())
+        await sim.prepare()
+        sim.state.tick = -1  # setup rows belong before the first tick
+        await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
+        if scenario:
+            await sim.plant(scenario.seed_memories, "scenario")
+        sim.state.tick = 0
+        runner = cls(cfg, llm, log, sim, end, Usage(), budget)
+        runner.save_checkpoint()
+        return runner
+
+    @classmethod
+    async def resume(cls, path: Path, llm: LLM, budget: Budget, until: str | None = None) -> Runner:
+        try:
+            log = RunLog.open(path)
+        except RunLogError as e:
+            raise RunError(str(e)) from e
+        meta = log.meta()
+        c = meta["config"]
+        cfg = RunConfig(
+            world=Path(c["world"]),
+            agents=Path(c["agents"]),
+            out=Path(path),
+            scenario=Path(c["scenario"]) if c["scenario"] else None,
+            seed=c["seed"],
+            start=c["start"],
+            until=until or c["until"],
+            tick_seconds=c["tick_seconds"],
+            checkpoint_every=c["checkpoint_every"],
+            ablations=c["ablations"],
+        )
+        for key, paths, what in (
+            ("world_hash", [cfg.world], "world"),
+            ("persona_hash", None, "persona set"),
+        ):
+            try:
+                files = paths or persona_files(cfg.agents)
+                now_hash = file_hash(files)
+            except OSError as e:
+                raise RunError(f"{path}: cannot read the {what} it was made with: {e}") from e
+            if now_hash != meta[key]:
+                src = cfg.world if what == "world" else cfg.agents
+                raise RunError(
+                    f"{path} was made with a different {what} ({src} has changed since): "
+                    "refusing to resume; start a new run instead"
+                )
+        world, personas, _ = load_inputs(cfg)
+        sim = Simulation(
+            world,
+            personas,
+            llm,
+            settings=_settings(cfg.ablations),
+            start=gt.parse(cfg.start),
+            tick_seconds=cfg.tick_seconds,
+            seed=cfg.seed,
+            log=log,
+        )
+        await sim.prepare()
+        cp = meta.get("checkpoint")
+        if cp is None:
+            raise RunError(
+                f"{path}: the run stopped before its first checkpoint (while "
+                "planting seed memories); start it again"
+            )
+        states = {aid: json.loads(d) for aid, d in log.rows("SELECT agent, data FROM state")}
+        cp = {**cp, "minds": [states[m.id] for m in sim.minds]}
+        log.truncate_after(cp["tick"] - 1)
+        sim.restore(cp)
+        if until:
+            meta["config"]["until"] = until
+            log.set_meta("config", meta["config"])
+        previous = _usage_from_log(log)
+        runner = cls(cfg, llm, log, sim, gt.parse(cfg.until), previous, budget)
+        return runner
+
+    # ---------------------------------------------------------------- running
+    def save_checkpoint(self) -> None:
+        cp = self.sim.checkpoint()
+        minds = cp.pop("minds")
+        for m, s in zip(self.sim.minds, minds, strict=True):
+            self.log.add("state", m.id, cp["tick"], json.dumps(s, sort_keys=True))
+        self.log.add("meta", "checkpoint", json.dumps(cp, sort_keys=True))
+        self.log.commit()
+
+    async def apply_whispers(self) -> None:
+        rows = self.log.rows(
+            "SELECT id, agent, text FROM interventions WHERE applied_tick IS NULL ORDER BY id"
+        )
+        for wid, aid, text in rows:
+            m = self.sim.minds[aid]
+            await m.seed(self.llm, self.sim.state.time, [text], f"whisper:{wid}")
+            self.log.conn.execute(
+                "UPDATE interventions SET applied_tick=? WHERE id=?", (self.sim.state.tick, wid)
+            )
+
+    def usage(self) -> Usage:
+        u = Usage()
+        u.add(self.previous)
+        u.add(self.llm.usage())
+        return u
+
+    async def run(self, progress=None) -> Outcome:
+        t0 = time.perf_counter()
+        sim = self.sim
+        reason, message = "done", f"reached {gt.fmt(self.end)}"
+        await self.apply_whispers()
+        ticks = 0
+        while sim.state.time < self.end:
+            if self.stop_requested:
+                reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
+                break
+            over = self.budget.exceeded(self.usage())
+            if over:
+                reason, message = "budget", over
+                break
+            await sim.step()
+            ticks += 1
+            if sim.state.tick % self.cfg.checkpoint_every == 0:
+                self.save_checkpoint()
+            if progress:
+                progress(self, ticks, time.perf_counter() - t0)
+        self.save_checkpoint()
+        return Outcome(
+            reason=reason,
+            message=message,
+            ticks=ticks,
+            time=sim.state.time,
+            usage=self.usage(),
+            wall_s=time.perf_counter() - t0,
+            path=self.cfg.out,
+        )
+
+    def install_sigint(self) -> None:
+        def handler(signum, frame):  # noqa: ARG001 - signal API
+            if self.stop_requested:
+                raise KeyboardInterrupt
+            self.stop_requested = True
+            print("\nstopping at the next tick boundary (Ctrl-C again to abort)", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def _settings(ablations: dict[str, bool]) -> CognitionSettings:
+    return CognitionSettings(
+        reflection=not ablations.get("no_reflection", False),
+        planning=not ablations.get("no_planning", False),
+        memory=not ablations.get("no_memory", False),
+    )
+
+
+def _usage_from_log(log: RunLog) -> Usage:
+    row = log.rows(
+        "SELECT COUNT(*), COALESCE(SUM(prompt_tokens),0), "
+        "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(cached),0), "
+        "COALESCE(SUM(fallback),0) FROM llm_calls"
+    )[0]
+    return Usage(
+        calls=row[0],
+        prompt_tokens=row[1],
+        completion_tokens=row[2],
+        cache_hits=row[3],
+        fallbacks=row[4],
+    )
+
+
+def whisper(path: Path, agent: str, text: str) -> int:
+    """Queue a memory for ``agent``; it is planted when the run next continues."""
+    log = RunLog.open(path)
+    try:
+        names = dict(log.rows("SELECT name, id FROM agents"))
+        if agent not in names:
+            near = ", ".join(sorted(names))
+            raise RunError(f"{path}: no resident named {agent!r}; residents: {near}")
+        cur = log.conn.execute(
+            "INSERT INTO interventions (kind, agent, text, applied_tick, wall) "
+            "VALUES ('whisper', ?, ?, NULL, ?)",
+            (names[agent], text, time.time()),
+        )
+        log.conn.commit()
+        return int(cur.lastrowid)
+    finally:
+        log.close()
+
+
+def run_sync(coro):
+    return asyncio.run(coro)
