@@ -85,7 +85,7 @@ def load_personas(folder: Path, known_arenas: Iterable[str] | None = None) -> li
     folder = Path(folder)
     if not folder.is_dir():
         raise PersonaError(f"{folder}: not a folder of persona files")
-    files = sorted(p for p in folder.glob("*.json") if _is_persona_file(p))
+    files = persona_files(folder)
     if not files:
         raise PersonaError(f"{folder}: no persona files (*.json with a 'name' field)")
     personas = [load_persona(p) for p in files]
@@ -109,13 +109,18 @@ def load_personas(folder: Path, known_arenas: Iterable[str] | None = None) -> li
     return sorted(personas, key=lambda p: p.name)
 
 
-def _is_persona_file(path: Path) -> bool:
-    """Scenario files live beside personas; they have no top-level 'name'."""
+def persona_files(folder: Path) -> list[Path]:
+    """The persona files of a folder: every ``*.json`` but scenario files."""
+    return sorted(p for p in Path(folder).glob("*.json") if not _is_scenario(p))
+
+
+def _is_scenario(path: Path) -> bool:
+    """Scenario files live beside personas; they have ``facts`` or ``seed_memories``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
-        return True  # let load_persona report it
-    return not (isinstance(data, dict) and "name" not in data and "facts" in data)
+        return False  # let load_persona report it
+    return isinstance(data, dict) and ("facts" in data or "seed_memories" in data)
 
 
 def _describe(path: Path, error: ValidationError) -> str:

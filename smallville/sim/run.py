@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smallville import __version__
 from smallville import gametime as gt
-from smallville.cognition.persona import Persona, load_personas
+from smallville.cognition.persona import Persona, load_personas, persona_files
 from smallville.cognition.settings import CognitionSettings
 from smallville.llm import LLM, Budget, Usage
 from smallville.sim.engine import Simulation
@@ -102,10 +102,6 @@ def file_hash(paths: list[Path]) -> str:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
-
-
-def persona_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).glob("*.json") if '"facts"' not in p.read_text())
 
 
 def load_inputs(cfg: RunConfig) -> tuple[World, list[Persona], Scenario | None]:

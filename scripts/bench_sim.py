@@ -1,0 +1,212 @@
+"""Simulation benchmarks (issue: sandbox server).
+
+    python scripts/bench_sim.py day        # scripted, the_ville, 25 residents, 24 game hours
+    python scripts/bench_sim.py endpoint   # fake endpoint, 200 ms a request, concurrency 1 vs 16
+    python scripts/bench_sim.py engine     # 100 and 1000 residents on a generated town
+    python scripts/bench_sim.py all
+
+``day`` also prints requests and estimated tokens per agent per game day by task kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from smallville import gametime as gt  # noqa: E402
+from smallville.cognition.persona import Persona, load_personas  # noqa: E402
+from smallville.llm import LLM, LLMConfig, build  # noqa: E402
+from smallville.sim.engine import Simulation  # noqa: E402
+from smallville.world import World, parse_scene  # noqa: E402
+
+START = gt.parse("2023-02-13 06:00")
+
+
+async def simulate(world: World, personas: list[Persona], llm: LLM, hours: float) -> float:
+    sim = Simulation(world, personas, llm, start=START)
+    await sim.prepare()
+    await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
+    t0 = time.perf_counter()
+    for _ in range(int(hours * 360)):
+        await sim.step()
+    return time.perf_counter() - t0
+
+
+def bench_day() -> None:
+    world = World.load(ROOT / "worlds" / "the_ville.json")
+    personas = load_personas(ROOT / "agents" / "the_ville")
+    llm = build(LLMConfig.resolve({}))
+    t0 = time.perf_counter()
+    wall = asyncio.run(simulate(world, personas, llm, 24))
+    total = time.perf_counter() - t0
+    n = len(personas)
+    print(f"## Scripted day: the_ville, {n} residents, 24 game hours")
+    print(
+        f"wall {total:.1f} s including setup ({wall:.1f} s of ticks), "
+        f"{8640 / wall:,.0f} ticks/s; target <= 60 s"
+    )
+    print()
+    print("| task kind | requests / agent-day | est. tokens / agent-day |")
+    print("|---|---|---|")
+    for kind, u in sorted(llm.meter.by_kind.items()):
+        print(f"| {kind} | {u.calls / n:.1f} | {u.tokens / n:,.0f} |")
+    t = llm.usage()
+    print(f"| **total** | **{t.calls / n:.1f}** | **{t.tokens / n:,.0f}** |")
+    print()
+
+
+def schema_answer(body: dict) -> str:
+    """A minimal answer valid for the schema in a request (first enum, fewest items)."""
+    fmt = body.get("response_format") or {}
+    schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema")
+    if schema is None:
+        text = body["messages"][1]["content"]
+        schema = json.loads(text[text.rindex("JSON schema:\n") + len("JSON schema:\n") :])
+    return json.dumps(_instance(schema, schema))
+
+
+def _instance(node: dict, root: dict):
+    if "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in node:
+        node = next(v for v in node["anyOf"] if v.get("type") != "null")
+    if "enum" in node:
+        return node["enum"][0]
+    t = node.get("type")
+    if t == "object":
+        return {k: _instance(v, root) for k, v in node.get("properties", {}).items()}
+    if t == "array":
+        return [_instance(node["items"], root) for _ in range(max(1, node.get("minItems", 1)))]
+    if t == "integer":
+        return max(node.get("minimum", 1), 1) if node.get("maximum", 10) >= 1 else 0
+    if t == "boolean":
+        return False
+    return "something ordinary"[: node.get("maxLength", 60)] or "x"
+
+
+def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
+    from smallville.llm.fakeserver import FakeOpenAI
+    from smallville.llm.openai_backend import OpenAIBackend
+
+    world = World.load(ROOT / "worlds" / "the_ville.json")
+    personas = load_personas(ROOT / "agents" / "the_ville")
+    print(
+        f"## Fake endpoint: the_ville, 25 residents, {hours:g} game hours, "
+        f"{latency * 1000:.0f} ms a request"
+    )
+    walls = {}
+    with FakeOpenAI(responder=schema_answer, latency=latency) as server:
+        for concurrency in (1, 16):
+            backend = OpenAIBackend(model="fake", base_url=server.base_url, api_key="x", timeout=30)
+            llm = LLM(backend, model_name="fake", concurrency=concurrency)
+            before = len(server.requests)
+            t0 = time.perf_counter()
+            asyncio.run(_run_and_close(world, personas, llm, hours))
+            walls[concurrency] = time.perf_counter() - t0
+            print(
+                f"concurrency {concurrency:>2}: {walls[concurrency]:.1f} s wall, "
+                f"{len(server.requests) - before} requests"
+            )
+    print(f"speed-up 16 vs 1: {walls[1] / walls[16]:.1f}x (target >= 10x)")
+    print()
+
+
+async def _run_and_close(world, personas, llm, hours):
+    try:
+        await simulate(world, personas, llm, hours)
+    finally:
+        await llm.aclose()
+
+
+def generated_town(residents: int) -> tuple[World, list[Persona]]:
+    """A grid of four-person houses along streets."""
+    from build_the_ville import house
+    from townkit import Outdoor, Resident, Town, free_tile
+
+    houses = -(-residents // 4)
+    cols = max(1, int(houses**0.5))
+    rows = -(-houses // cols)
+    w, h = cols * 22 + 2, rows * 14 + 2
+    town = Town("Big Town", (w, h), "generated", "agents/generated")
+    town.outdoor(Outdoor("Streets", "street", (0, 0, w, h), "sidewalk"))
+    builds = [house(f"House {i}", 2 + (i % cols) * 22, 2 + (i // cols) * 14) for i in range(houses)]
+    for b in builds:
+        town.building(b)
+    draft = World(parse_scene(town.scene()))
+    taken: set[tuple[int, int]] = set()
+    people = []
+    for i in range(residents):
+        home = (f"House {i // 4}", "bedroom" if i % 4 < 2 else "second bedroom")
+        r = Resident(f"Resident {i:04d}", 30, "resident", home, None, str(i // 4))
+        x, y = free_tile(draft, f"Big Town:{home[0]}:{home[1]}", taken)
+        taken.add((x, y))
+        town.spawn(r, x, y, f"agents/generated/{i}.json")
+        people.append(
+            Persona(
+                name=r.name,
+                age=30,
+                innate="calm",
+                learned="lives in Big Town",
+                living_area=f"Big Town:{home[0]}:{home[1]}",
+                wake_time=f"{6 + i % 3:02d}:00",
+                sleep_time="22:00",
+            )
+        )
+    return World(parse_scene(town.scene())), people
+
+
+def bench_engine(sizes=(100, 1000), hours: float = 1.0) -> None:
+    print(f"## Engine: generated towns, scripted model, {hours:g} game hour after a warm-up hour")
+    print("| residents | grid | warm-up hour (planning) | ticks/s after |")
+    print("|---|---|---|---|")
+    for n in sizes:
+        world, personas = generated_town(n)
+        llm = build(LLMConfig.resolve({}))
+
+        async def go(world=world, personas=personas, llm=llm):
+            sim = Simulation(world, personas, llm, start=START)
+            await sim.prepare()
+            t0 = time.perf_counter()
+            for _ in range(360):
+                await sim.step()
+            warm = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            ticks = int(hours * 360)
+            for _ in range(ticks):
+                await sim.step()
+            return warm, ticks / (time.perf_counter() - t0)
+
+        warm, rate = asyncio.run(go())
+        gw, gh = world.scene.metadata.grid_size
+        print(f"| {n} | {gw} x {gh} | {warm:.1f} s | {rate:,.0f} |")
+    print()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("which", choices=["day", "endpoint", "engine", "all"])
+    args = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores, {date.today()}")
+    print()
+    tempfile.tempdir = tempfile.gettempdir()
+    if args.which in ("day", "all"):
+        bench_day()
+    if args.which in ("endpoint", "all"):
+        bench_endpoint()
+    if args.which in ("engine", "all"):
+        bench_engine()
+
+
+if __name__ == "__main__":
+    main()
