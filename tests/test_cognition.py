@@ -15,7 +15,7 @@ from smallville.cognition.persona import load_personas
 from smallville.cognition.plan import fit_durations
 from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.spatial import SpatialMemory
-from smallville.cognition.types import AgentView, Event, Snapshot
+from smallville.cognition.types import AgentView, Event
 from smallville.llm import LLMConfig, build
 from smallville.llm import kinds as k
 from smallville.sim.engine import Simulation
@@ -165,10 +165,10 @@ def test_perception_is_limited_to_arena_radius_and_bandwidth():
     others.append(
         AgentView(id=20, name="Far", position=(11, 11), arena="w:s:other", action="x", address="")
     )
-    snap = Snapshot(tick=0, time=0, agents=(me, *others))
-    got = perceive(me, snap, None, {}, radius=8, bandwidth=5)
+    agents = (me, *others)
+    got = perceive(me, agents, {}, {}, radius=8, bandwidth=5)
     assert [e.subject for e in got] == ["P1", "P2", "P3", "P4", "P5"]
-    assert len(perceive(me, snap, None, {}, radius=8, bandwidth=50)) == 8
+    assert len(perceive(me, agents, {}, {}, radius=8, bandwidth=50)) == 8
 
 
 def test_place_shortlist_keeps_home_and_relevant_objects():

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from smallville.cognition.types import AgentView, Event, Snapshot
-from smallville.world.places import Places
+from smallville.cognition.types import AgentView, Event
 
 
 def perceive(
     me: AgentView,
-    snapshot: Snapshot,
-    places: Places,
+    agents: Iterable[AgentView],
+    objects: Mapping[str, str],
     object_tiles: Mapping[str, tuple[int, int]],
     radius: int,
     bandwidth: int,
 ) -> list[Event]:
     """Events within ``radius`` tiles in the agent's own arena, closest first, at most
-    ``bandwidth``. People are seen with their current action; objects only while in use
-    (an idle object tells nothing new, and rating each would cost a model call)."""
+    ``bandwidth``; ``agents`` may be any superset of the people nearby. People are seen
+    with their current action; objects only while in use (an idle object tells nothing
+    new, and rating each would cost a model call)."""
     if me.arena is None:
         return []
     mx, my = me.position
     found: list[tuple[int, int, Event]] = []
-    for other in snapshot.agents:
+    for other in agents:
         if other.id == me.id or other.arena != me.arena:
             continue
         d = max(abs(other.position[0] - mx), abs(other.position[1] - my))
@@ -46,7 +46,7 @@ def perceive(
             )
         )
     prefix = me.arena + ":"
-    for address, state in snapshot.objects.items():
+    for address, state in objects.items():
         if not address.startswith(prefix):
             continue
         x, y = object_tiles[address]

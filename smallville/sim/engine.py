@@ -131,20 +131,28 @@ class Simulation:
         now = st.time
         snap = self.snapshot()
         views = {v.name: v for v in snap.agents}
+        # people bucketed by arena and by radius-sized cells of the map, so perception
+        # looks at the nine cells around an agent: linear in the number of residents
+        r = self.settings.vision_radius
+        cells: dict[tuple, list[AgentView]] = defaultdict(list)
+        for v in snap.agents:
+            cells[(v.arena, v.position[0] // r, v.position[1] // r)].append(v)
         events = {}
         for m in self.minds:
             v = snap.agents[m.id]
-            if m.asleep or m.chat.partner:
+            if m.asleep or m.chat.partner or v.arena is None:
                 events[m.id] = []
-            else:
-                events[m.id] = perceive(
-                    v,
-                    snap,
-                    self.places,
-                    self._object_tile,
-                    self.settings.vision_radius,
-                    self.settings.attention_bandwidth,
-                )
+                continue
+            cx, cy = v.position[0] // r, v.position[1] // r
+            near = [
+                o
+                for dx in (-1, 0, 1)
+                for dy in (-1, 0, 1)
+                for o in cells.get((v.arena, cx + dx, cy + dy), ())
+            ]
+            events[m.id] = perceive(
+                v, near, snap.objects, self._object_tile, r, self.settings.attention_bandwidth
+            )
         need = [m for m in self.minds if m.needs_step(now, events[m.id])]
         decisions = await asyncio.gather(
             *(m.step(self.llm, now, snap.agents[m.id], events[m.id], views) for m in need)
