@@ -137,6 +137,9 @@ class Simulation:
         cells: dict[tuple, list[AgentView]] = defaultdict(list)
         for v in snap.agents:
             cells[(v.arena, v.position[0] // r, v.position[1] // r)].append(v)
+        in_use: dict[str, dict[str, str]] = defaultdict(dict)
+        for address, state in snap.objects.items():
+            in_use[address.rsplit(":", 1)[0]][address] = state
         events = {}
         for m in self.minds:
             v = snap.agents[m.id]
@@ -151,7 +154,12 @@ class Simulation:
                 for o in cells.get((v.arena, cx + dx, cy + dy), ())
             ]
             events[m.id] = perceive(
-                v, near, snap.objects, self._object_tile, r, self.settings.attention_bandwidth
+                v,
+                near,
+                in_use.get(v.arena, {}),
+                self._object_tile,
+                r,
+                self.settings.attention_bandwidth,
             )
         need = [m for m in self.minds if m.needs_step(now, events[m.id])]
         decisions = await asyncio.gather(

@@ -138,11 +138,11 @@ def _grid_graph(walkable: np.ndarray, node: np.ndarray) -> csr_matrix:
 def _next_steps(dist: np.ndarray) -> np.ndarray:
     """For each tile, the flat index of the neighbour one step closer to the goal."""
     h, w = dist.shape
-    nxt = np.full((h, w), -1, np.int64)
+    nxt = np.full((h, w), -1, np.int32)
     flat_index = np.arange(h * w).reshape(h, w)
     padded = np.full((h + 2, w + 2), -1, np.int32)
     padded[1:-1, 1:-1] = dist
-    pidx = np.full((h + 2, w + 2), -1, np.int64)
+    pidx = np.full((h + 2, w + 2), -1, np.int32)
     pidx[1:-1, 1:-1] = flat_index
     want = dist - 1
     for dx, dy in _STEPS:
