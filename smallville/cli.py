@@ -84,14 +84,19 @@ def _parser() -> argparse.ArgumentParser:
         "run file that the viewer and the analysis read. Offline with the scripted model "
         "when no endpoint is configured. Ctrl-C stops cleanly at a tick boundary.",
     )
-    run.add_argument("--world", type=Path, default=Path("worlds/the_ville.json"))
+    run.add_argument(
+        "--world",
+        type=Path,
+        default=Path("worlds/the_ville.json"),
+        help="world layout (worlds/the_ville.json)",
+    )
     run.add_argument("--agents", type=Path, help="persona folder (default: the world's)")
     run.add_argument("--scenario", type=Path, help="scenario JSON (start, hours, seeds, facts)")
     span = run.add_mutually_exclusive_group()
     span.add_argument("--hours", type=float, help="game hours to simulate (default 24)")
     span.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="game time to stop at")
     run.add_argument("--start", metavar="'YYYY-MM-DD HH:MM'", help="default 2023-02-13 06:00")
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--seed", type=int, default=0, help="random seed (0)")
     run.add_argument("--out", type=Path, help="run file (default runs/<world>-<time>.sqlite)")
     run.add_argument("--resume", type=Path, metavar="RUN", help="continue a stopped run")
     run.add_argument("--concurrency", type=int, default=16, help="requests in flight (16)")
@@ -273,12 +278,6 @@ def _run(args: argparse.Namespace) -> int:
                 agents = args.agents or _agents_dir(args.world)
                 start = args.start or ""
                 until = args.until or ""
-                if args.hours and not until:
-                    from smallville import gametime as gt
-                    from smallville.sim.run import DEFAULT_START
-
-                    base = gt.parse(start or DEFAULT_START)
-                    until = gt.fmt(base + int(args.hours * 3600))
                 cfg = RunConfig(
                     world=args.world,
                     agents=agents,
@@ -287,6 +286,7 @@ def _run(args: argparse.Namespace) -> int:
                     seed=args.seed,
                     start=start,
                     until=until,
+                    hours=args.hours,
                     ablations=ablations,
                 )
                 runner = await Runner.start(cfg, llm, budget, config.describe())

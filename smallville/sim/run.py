@@ -77,7 +77,8 @@ class RunConfig:
     scenario: Path | None = None
     seed: int = 0
     start: str = ""  # empty: the scenario's start, else DEFAULT_START
-    until: str = ""  # empty: start + the scenario's hours, else 24 hours
+    until: str = ""  # empty: start + hours
+    hours: float | None = None  # empty: the scenario's hours, else 24
     tick_seconds: int = 10
     checkpoint_every: int = 360
     ablations: dict[str, bool] = field(default_factory=dict)
@@ -156,7 +157,7 @@ class Runner:
     async def start(cls, cfg: RunConfig, llm: LLM, budget: Budget, llm_meta: dict) -> Runner:
         world, personas, scenario = load_inputs(cfg)
         start = gt.parse(cfg.start or (scenario.start if scenario else DEFAULT_START))
-        hours = scenario.hours if scenario and scenario.hours else 24
+        hours = cfg.hours or (scenario.hours if scenario and scenario.hours else 24)
         end = gt.parse(cfg.until) if cfg.until else start + int(hours * 3600)
         if end <= start:
             raise RunError(f"--until {gt.fmt(end)} is not after the start {gt.fmt(start)}")
