@@ -81,6 +81,9 @@ def test_dump_is_ordered_and_has_no_wall_clock(baseline):
     assert not any("wall" in r or "latency" in r or "created_wall" in r for r in rows)
     kinds = {r["type"] for r in rows}
     assert {"meta", "agent", "tick", "position", "action", "memory", "llm_call"} <= kinds
+    objects = [r for r in rows if r["type"] == "object"]
+    assert any(r["state"] == "idle" for r in objects)
+    assert any(r["state"] != "idle" for r in objects)
 
 
 @pytest.mark.parametrize("kill_at", [40, 400, 900])

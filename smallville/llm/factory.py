@@ -40,6 +40,8 @@ class LLM:
         self._remote_embeddings = remote_embeddings
         self._local = None if remote_embeddings else local_embedder()
         self.embedder_name = self.name if remote_embeddings else self._local.name
+        # local embeddings cached by text (the same event, place or question recurs)
+        self._vectors: dict[str, np.ndarray] = {}
 
     async def complete(self, task: PromptTask[T]) -> T:
         return (await self.meter.run(task)).value
@@ -50,7 +52,13 @@ class LLM:
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         if self._remote_embeddings:
             return await self.cache.embed(texts)
-        return self._local.embed(texts)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for t, v in zip(missing, self._local.embed(missing), strict=True):
+                self._vectors[t] = v
+        if not texts:
+            return self._local.embed([])
+        return np.stack([self._vectors[t] for t in texts])
 
     def usage(self) -> Usage:
         return self.meter.totals()

@@ -243,14 +243,19 @@ class Simulation:
 
     def _set_action(self, m: Mind, a: Action) -> None:
         st = self.state
-        for address, owner in list(st.owners.items()):
-            if owner == m.id:
-                del st.owners[address]
-                st.objects.pop(address, None)
+        released = [address for address, owner in st.owners.items() if owner == m.id]
+        for address in released:
+            del st.owners[address]
+            st.objects.pop(address, None)
         place = self._resolve(a.address)
-        if isinstance(place, Obj) and a.object_state and not m.chat.partner:
+        taken = isinstance(place, Obj) and a.object_state and not m.chat.partner
+        if taken:
             st.objects[a.address] = a.object_state
             st.owners[a.address] = m.id
+            self._row("objects", st.tick, a.address, a.object_state)
+        for address in released:
+            if not (taken and address == a.address):
+                self._row("objects", st.tick, address, "idle")
         st.paths[m.id] = [] if m.chat.partner else self._path_to(m.id, place, a.address)
         self._row(
             "actions",
