@@ -1,1 +1,5 @@
-"""smallville.replay"""
+"""Read a run log back: timelines, positions at a tick, conversations, memories, usage."""
+
+from smallville.replay.run import ActionRow, AgentInfo, ConversationRow, MemoryRow, Run
+
+__all__ = ["ActionRow", "AgentInfo", "ConversationRow", "MemoryRow", "Run"]

@@ -192,6 +192,8 @@ class Runner:
         await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
         if scenario:
             await sim.plant(scenario.seed_memories, "scenario")
+        for m in sim.minds:  # where everyone starts; later rows are moves only
+            log.add("positions", -1, m.id, *sim.state.positions[m.id])
         sim.state.tick = 0
         runner = cls(cfg, llm, log, sim, end, Usage(), budget)
         runner.save_checkpoint()

@@ -54,6 +54,7 @@ _TABLES: dict[str, str] = {
 }
 _INDEXES = (
     "CREATE INDEX IF NOT EXISTS positions_tick ON positions(tick)",
+    "CREATE INDEX IF NOT EXISTS positions_agent ON positions(agent, tick)",
     "CREATE INDEX IF NOT EXISTS actions_agent ON actions(agent, tick)",
     "CREATE INDEX IF NOT EXISTS memories_agent ON memories(agent, tick)",
     "CREATE INDEX IF NOT EXISTS utterances_tick ON utterances(tick)",

@@ -1,0 +1,258 @@
+"""Read a run file back: who, where, doing what, saying what, remembering what.
+
+``Run.open(path)`` works on a run that is still being written (the file is in WAL mode
+and opened read-only); every query reads what has been committed so far. Times are
+ticks; ``tick_at("2023-02-13 12:00")`` converts a game time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from smallville import gametime as gt
+from smallville.sim.runlog import RunLog
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgentInfo:
+    id: int
+    name: str
+    persona: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionRow:
+    tick: int
+    agent: int
+    start: int
+    duration: int
+    description: str
+    address: str
+    emoji: str
+    triple: tuple[str, str, str]
+    object_state: str | None
+    block: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Utterance:
+    seq: int
+    tick: int
+    speaker: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationRow:
+    id: int
+    tick_start: int
+    tick_end: int | None  # None while it is still going on
+    a: int
+    b: int
+    place: str
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryRow:
+    agent: int
+    id: int
+    tick: int
+    created: int
+    kind: str
+    subkind: str
+    text: str
+    importance: int
+    evidence: tuple[int, ...]
+    depth: int
+    source: str
+
+
+class Run:
+    def __init__(self, log: RunLog) -> None:
+        self.log = log
+        self.path = log.path
+        self.meta = log.meta()
+        self.agents = [
+            AgentInfo(id=i, name=n, persona=json.loads(p))
+            for i, n, p in log.rows("SELECT id, name, persona FROM agents ORDER BY id")
+        ]
+        self.by_name = {a.name: a for a in self.agents}
+        self.tick_seconds = int(self.meta["config"]["tick_seconds"])
+        self.start_time = gt.parse(self.meta["config"]["start"])
+
+    @classmethod
+    def open(cls, path: Path | str) -> Run:
+        return cls(RunLog.open(Path(path), readonly=True))
+
+    def close(self) -> None:
+        self.log.close()
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ time
+    def last_tick(self) -> int:
+        t = self.log.last_tick()
+        return -1 if t is None else int(t)
+
+    def time_of(self, tick: int) -> int:
+        return self.start_time + max(tick, 0) * self.tick_seconds
+
+    def tick_at(self, when: str | int) -> int:
+        t = gt.parse(when) if isinstance(when, str) else int(when)
+        return max(0, (t - self.start_time) // self.tick_seconds)
+
+    def time_range(self) -> tuple[int, int]:
+        """First and last committed game time."""
+        return self.start_time, self.time_of(self.last_tick())
+
+    def agent(self, name_or_id: str | int) -> AgentInfo:
+        if isinstance(name_or_id, int):
+            return self.agents[name_or_id]
+        if name_or_id not in self.by_name:
+            raise KeyError(f"no resident named {name_or_id!r} in {self.path}")
+        return self.by_name[name_or_id]
+
+    # ------------------------------------------------------------------ state at a tick
+    def positions_at(self, tick: int) -> dict[int, tuple[int, int]]:
+        """Where every agent stood after ``tick`` (one indexed lookup per agent)."""
+        out = {}
+        for a in self.agents:
+            row = self.log.rows(
+                "SELECT x, y FROM positions WHERE agent=? AND tick<=? ORDER BY tick DESC LIMIT 1",
+                a.id,
+                tick,
+            )
+            if row:
+                out[a.id] = (row[0][0], row[0][1])
+        return out
+
+    def actions_at(self, tick: int) -> dict[int, ActionRow]:
+        """Each agent's current action after ``tick``."""
+        out = {}
+        for a in self.agents:
+            rows = self.log.rows(
+                "SELECT * FROM actions WHERE agent=? AND tick<=? ORDER BY tick DESC, rowid DESC "
+                "LIMIT 1",
+                a.id,
+                tick,
+            )
+            if rows:
+                out[a.id] = _action(rows[0])
+        return out
+
+    def timeline(self, agent: str | int, start: int = 0, end: int | None = None) -> list[ActionRow]:
+        """An agent's actions and places, in order."""
+        aid = self.agent(agent).id
+        end = self.last_tick() if end is None else end
+        rows = self.log.rows(
+            "SELECT * FROM actions WHERE agent=? AND tick BETWEEN ? AND ? ORDER BY tick, rowid",
+            aid,
+            start,
+            end,
+        )
+        return [_action(r) for r in rows]
+
+    def conversations(self, start: int = 0, end: int | None = None) -> list[ConversationRow]:
+        """Conversations that started in [start, end], with their utterances; one still
+        going on at the end of the log has ``tick_end`` None."""
+        end = self.last_tick() if end is None else end
+        done = {r[0]: r for r in self.log.rows("SELECT * FROM conversations")}
+        ids = {r[0] for r in self.log.rows("SELECT DISTINCT conversation FROM utterances")}
+        out = []
+        for cid in sorted(ids | set(done)):
+            utts = tuple(
+                Utterance(seq=s, tick=t, speaker=sp, text=tx)
+                for _, s, t, sp, tx in self.log.rows(
+                    "SELECT * FROM utterances WHERE conversation=? ORDER BY seq", cid
+                )
+            )
+            if cid in done:
+                _, t0, t1, a, b, place = done[cid]
+            else:
+                speakers = sorted({u.speaker for u in utts})
+                t0, t1, place = utts[0].tick, None, ""
+                a, b = speakers[0], speakers[-1]
+            if start <= t0 <= end:
+                out.append(
+                    ConversationRow(
+                        id=cid, tick_start=t0, tick_end=t1, a=a, b=b, place=place, utterances=utts
+                    )
+                )
+        return out
+
+    def memories(self, agent: str | int, tick: int | None = None) -> list[MemoryRow]:
+        """What an agent remembered after ``tick`` (everything by default)."""
+        aid = self.agent(agent).id
+        tick = self.last_tick() if tick is None else tick
+        rows = self.log.rows(
+            "SELECT agent, id, tick, created, kind, subkind, text, importance, evidence, "
+            "depth, source FROM memories WHERE agent=? AND tick<=? ORDER BY id",
+            aid,
+            tick,
+        )
+        return [
+            MemoryRow(
+                agent=r[0],
+                id=r[1],
+                tick=r[2],
+                created=r[3],
+                kind=r[4],
+                subkind=r[5] or "",
+                text=r[6],
+                importance=r[7],
+                evidence=tuple(json.loads(r[8])),
+                depth=r[9],
+                source=r[10] or "",
+            )
+            for r in rows
+        ]
+
+    def reflections(self, agent: str | int | None = None) -> list[tuple[int, int, str, list[int]]]:
+        """(tick, agent, question, thought ids)."""
+        if agent is None:
+            rows = self.log.rows("SELECT * FROM reflections ORDER BY tick, rowid")
+        else:
+            rows = self.log.rows(
+                "SELECT * FROM reflections WHERE agent=? ORDER BY tick, rowid", self.agent(agent).id
+            )
+        return [(t, a, q, json.loads(ids)) for t, a, q, ids in rows]
+
+    def llm_usage(self) -> dict[str, dict[str, float]]:
+        """Calls, tokens, cache hits and fallbacks by task kind."""
+        out = {}
+        for kind, calls, p, c, cached, fb in self.log.rows(
+            "SELECT kind, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), "
+            "SUM(cached), SUM(fallback) FROM llm_calls GROUP BY kind ORDER BY kind"
+        ):
+            out[kind] = {
+                "calls": calls,
+                "prompt_tokens": p,
+                "completion_tokens": c,
+                "tokens": p + c,
+                "cache_hits": cached,
+                "fallbacks": fb,
+            }
+        return out
+
+
+def _action(r: tuple) -> ActionRow:
+    tick, agent, start, duration, desc, address, emoji, s, p, o, state, block = r
+    return ActionRow(
+        tick=tick,
+        agent=agent,
+        start=start,
+        duration=duration,
+        description=desc,
+        address=address,
+        emoji=emoji,
+        triple=(s, p, o),
+        object_state=state,
+        block=block or "",
+    )
