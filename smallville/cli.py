@@ -12,6 +12,7 @@ from pathlib import Path
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[2:] if argv is None else argv[1:])
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -113,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-planning", action="store_true", help="ablation: no day plan")
     run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
     run.add_argument("--quiet", action="store_true", help="only the summary")
+    run.add_argument(
+        "--view",
+        action="store_true",
+        help="watch the run in the viewer while it runs (closing it stops the run)",
+    )
     _llm_flags(run)
     run.set_defaults(func=_run)
 
@@ -150,6 +156,25 @@ def _parser() -> argparse.ArgumentParser:
     iv.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="game time (default: the end)")
     _llm_flags(iv)
     iv.set_defaults(func=_interview)
+
+    v = sub.add_parser(
+        "view",
+        help="watch a run (live while it is written) or render frames to PNG",
+        description="Open a window on a run file: live while `smallville run` is still "
+        "writing it, a replay afterwards. With --png, render one frame headless and exit; "
+        "with --frames, write numbered PNG frames for a time-lapse. Press H in the window "
+        "for the controls.",
+    )
+    v.add_argument("run", type=Path)
+    v.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="start at this game time")
+    v.add_argument("--png", type=Path, metavar="OUT.png", help="render one frame and exit")
+    v.add_argument("--size", default="1280x800", help="window or frame size (1280x800)")
+    v.add_argument("--select", metavar="NAME", help="resident shown in the inspector")
+    v.add_argument("--frames", type=Path, metavar="DIR", help="write numbered frames here")
+    v.add_argument("--from", dest="t_from", metavar="T1", help="first frame's game time")
+    v.add_argument("--to", dest="t_to", metavar="T2", help="last frame's game time")
+    v.add_argument("--every", default="10m", help="game time between frames (10m, 30s, 1h)")
+    v.set_defaults(func=_view)
     return p
 
 
@@ -244,8 +269,51 @@ def _world_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_and_view(args: argparse.Namespace, argv: list[str]) -> int:
+    """The simulation in a child process, the viewer on its growing run file here."""
+    import signal
+    import subprocess
+    import time
+
+    out = args.resume or args.out or Path("runs") / f"{args.world.stem}-{_stamp()}.sqlite"
+    child_argv = [a for a in argv if a != "--view"]
+    if not args.resume and not args.out:
+        child_argv += ["--out", str(out)]
+    child = subprocess.Popen([sys.executable, "-m", "smallville.cli", "run", *child_argv])
+    deadline = time.time() + 120
+    while not _has_ticks(out) and child.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    if not _has_ticks(out):
+        child.wait()
+        raise UserError(f"the run did not start (exit code {child.returncode})")
+    from smallville.viewer.app import main_window
+
+    try:
+        main_window(out, (1280, 800), None, None, follow_end=True)
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGINT)  # a clean, resumable stop
+        child.wait()
+    return child.returncode
+
+
+def _has_ticks(path: Path) -> bool:
+    import sqlite3
+
+    if not Path(path).is_file():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
+            return c.execute("SELECT COUNT(*) FROM ticks").fetchone()[0] > 0
+    except sqlite3.Error:
+        return False
+
+
 def _run(args: argparse.Namespace) -> int:
     import asyncio
+
+    if args.view:
+        return _run_and_view(args, args.argv)
 
     from smallville.llm import Budget, build
     from smallville.sim.progress import Progress, summary
@@ -383,6 +451,43 @@ def _interview(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from e
     print(f"{args.agent} ({when}): {answer}")
     return 0
+
+
+def _view(args: argparse.Namespace) -> int:
+    try:
+        w, h = (int(x) for x in args.size.lower().split("x"))
+    except ValueError as e:
+        raise UserError(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from e
+    from smallville.replay import RunFileError
+    from smallville.viewer.app import main_window, render_frames, render_png
+
+    try:
+        if args.png:
+            print(f"wrote {render_png(args.run, args.png, args.at, (w, h), args.select)}")
+        elif args.frames:
+            frames = render_frames(
+                args.run,
+                args.frames,
+                args.t_from,
+                args.t_to,
+                _seconds(args.every),
+                (w, h),
+                args.select,
+            )
+            print(f"wrote {len(frames)} frames to {args.frames}")
+        else:
+            main_window(args.run, (w, h), args.at, args.select)
+    except (RunFileError, KeyError, ValueError) as e:
+        raise UserError(str(e).strip("'\"")) from e
+    return 0
+
+
+def _seconds(text: str) -> int:
+    units = {"s": 1, "m": 60, "h": 3600}
+    try:
+        return max(1, int(float(text[:-1]) * units[text[-1]]))
+    except (KeyError, ValueError, IndexError) as e:
+        raise UserError(f"--every {text!r}: expected a number and s, m or h (10m)") from e
 
 
 if __name__ == "__main__":

@@ -210,7 +210,7 @@ class Mind:
         )
         self.blocks = await plan.hourly_blocks(llm, self.brief, now, wake_hour, self.day_plan)
         text = f"This is {self.name}'s plan for {gt.fmt_date(now)}: " + "; ".join(self.day_plan)
-        await self._remember(llm, now, "thought", [text], subkind="plan", importance=[5])
+        await self._remember(llm, now, "thought", [text], subkind="plan", importance=[3])
         self.outbox.append(("plan", "day", {"items": self.day_plan}))
         self.outbox.append(
             (

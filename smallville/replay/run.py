@@ -8,11 +8,43 @@ ticks; ``tick_at("2023-02-13 12:00")`` converts a game time.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from smallville import gametime as gt
-from smallville.sim.runlog import RunLog
+
+
+class RunFileError(RuntimeError):
+    """The file is not a readable run file."""
+
+
+class RunReader:
+    """A read-only connection to a run file (the writer lives in ``smallville.sim``, which
+    readers such as the viewer must not import)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise RunFileError(f"{self.path}: no such run file")
+        self.conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.DatabaseError as e:
+            raise RunFileError(f"{self.path}: not a smallville run file ({e})") from e
+
+    def rows(self, sql: str, *params: Any) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.rows("SELECT key, value FROM meta")}
+
+    def last_tick(self) -> int | None:
+        return self.rows("SELECT MAX(tick) FROM ticks")[0][0]
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,7 +103,7 @@ class MemoryRow:
 
 
 class Run:
-    def __init__(self, log: RunLog) -> None:
+    def __init__(self, log: RunReader) -> None:
         self.log = log
         self.path = log.path
         self.meta = log.meta()
@@ -85,7 +117,7 @@ class Run:
 
     @classmethod
     def open(cls, path: Path | str) -> Run:
-        return cls(RunLog.open(Path(path), readonly=True))
+        return cls(RunReader(Path(path)))
 
     def close(self) -> None:
         self.log.close()
