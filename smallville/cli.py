@@ -175,6 +175,18 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--to", dest="t_to", metavar="T2", help="last frame's game time")
     v.add_argument("--every", default="10m", help="game time between frames (10m, 30s, 1h)")
     v.set_defaults(func=_view)
+
+    an = sub.add_parser(
+        "analyze",
+        help="measure a run: diffusion, relationships, coordination, time use, cost",
+        description="Print the metrics of a run as tables. --json writes every metric "
+        "(top-level keys run, diffusion, relationships, coordination, time_use, "
+        "plan_adherence, llm_usage); --compare puts a second run beside it.",
+    )
+    an.add_argument("run", type=Path)
+    an.add_argument("--json", type=Path, metavar="OUT", help="write all metrics as JSON")
+    an.add_argument("--compare", type=Path, metavar="OTHER_RUN", help="a run to compare with")
+    an.set_defaults(func=_analyze)
     return p
 
 
@@ -479,6 +491,29 @@ def _view(args: argparse.Namespace) -> int:
             main_window(args.run, (w, h), args.at, args.select)
     except (RunFileError, KeyError, ValueError) as e:
         raise UserError(str(e).strip("'\"")) from e
+    return 0
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    import json
+
+    from smallville.analysis import analyze, report
+    from smallville.replay import Run, RunFileError
+
+    results, labels = [], []
+    for path in [args.run] + ([args.compare] if args.compare else []):
+        try:
+            with Run.open(path) as run:
+                results.append(analyze(run))
+        except RunFileError as e:
+            raise UserError(str(e)) from e
+        labels.append(path.name)
+    print(report(results, labels))
+    if args.json:
+        payload = results[0] if len(results) == 1 else dict(zip(labels, results, strict=True))
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        print(f"\nwrote {args.json}")
     return 0
 
 

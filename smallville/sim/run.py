@@ -39,9 +39,14 @@ class RunError(RuntimeError):
 
 
 class Fact(BaseModel):
+    """A fact to track for diffusion; an event also says where and when it happens."""
+
     model_config = ConfigDict(extra="forbid")
     description: str
     keywords: list[str] = Field(min_length=1)
+    place: str | None = None  # a sector or arena name, e.g. "Bellini's Cafe"
+    start: str | None = None  # "YYYY-MM-DD HH:MM"
+    end: str | None = None
 
 
 class Scenario(BaseModel):

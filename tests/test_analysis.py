@@ -1,0 +1,211 @@
+"""Metrics on runs whose answers are known: a whisper passed along three conversations,
+two residents who never meet, who was at the party."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from smallville import gametime as gt
+from smallville.analysis import analyze, coordination, diffusion, relationships
+from smallville.cli import main
+from smallville.replay import Run
+from smallville.sim.runlog import RunLog
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["Ann", "Bob", "Cat", "Dan", "Eve"]
+START = "2023-02-13 06:00"
+
+
+def build(path: Path) -> Path:
+    """Ann is whispered the fact; Ann tells Bob (tick 100), Bob tells Cat (200), Cat tells
+    Dan (300). Eve talks with nobody. Bob and Cat are at the cafe during the party."""
+    scenario = {
+        "name": "t",
+        "facts": {
+            "party": {
+                "description": "a party",
+                "keywords": ["party"],
+                "place": "Cafe",
+                "start": "2023-02-13 07:00",
+                "end": "2023-02-13 08:00",
+            }
+        },
+    }
+    log = RunLog.create(
+        path,
+        {
+            "config": {
+                "world": str(ROOT / "worlds" / "cafe.json"),
+                "agents": "x",
+                "scenario": None,
+                "seed": 0,
+                "start": START,
+                "until": "2023-02-13 08:20",
+                "tick_seconds": 10,
+                "checkpoint_every": 360,
+                "ablations": {},
+            },
+            "scenario": scenario,
+            "llm": {"backend": "scripted"},
+        },
+    )
+    emb = np.zeros(4, np.float32).tobytes()
+    for i, n in enumerate(NAMES):
+        log.add("agents", i, n, json.dumps({"name": n, "age": 30}))
+        log.add("positions", -1, i, 1, 1)
+    mem_id = dict.fromkeys(range(5), 0)
+
+    def memory(agent, tick, text, source, kind="observation"):
+        log.add(
+            "memories",
+            agent,
+            mem_id[agent],
+            tick,
+            0,
+            kind,
+            "",
+            text,
+            5,
+            None,
+            None,
+            None,
+            "[]",
+            0,
+            source,
+            emb,
+        )
+        mem_id[agent] += 1
+
+    memory(0, 10, "There is a party at the Cafe at 7 am", "whisper:1")
+    memory(4, 10, "Eve is reading", "")
+    for cid, (a, b, tick) in enumerate([(0, 1, 100), (1, 2, 200), (2, 3, 300)], start=1):
+        log.add("conversations", cid, tick - 5, tick, a, b, "the Cafe:Corner Cafe:cafe")
+        log.add("utterances", cid, 1, tick - 2, a, "Did you hear about the party?")
+        memory(
+            b,
+            tick,
+            f"{NAMES[b]} talked with {NAMES[a]}: there is a party",
+            f"conversation:{cid}",
+            "chat",
+        )
+    for agent in (1, 2):
+        log.add(
+            "actions",
+            360,
+            agent,
+            0,
+            3600,
+            "at the party",
+            "the Cafe:Cafe:cafe:cafe table",
+            "🎉",
+            NAMES[agent],
+            "is at",
+            "party",
+            None,
+            "party",
+        )
+    log.add("plans", 50, 1, "day", json.dumps({"items": ["go to the party at 7:00 am"]}))
+    for t in range(0, 500):
+        log.add("ticks", t, gt.parse(START) + 10 * t, None)
+    log.commit()
+    log.close()
+    return path
+
+
+@pytest.fixture
+def run(tmp_path):
+    with Run.open(build(tmp_path / "known.sqlite")) as r:
+        yield r
+
+
+def test_diffusion_follows_the_chain(run):
+    """Who knows, since when, and who told whom."""
+    d = diffusion(run)["party"]
+    assert [k["resident"] for k in d["knows"]] == ["Ann", "Bob", "Cat", "Dan"]
+    assert d["knows"][0]["how"] == "whisper" and d["share"] == pytest.approx(4 / 5)
+    assert [(c["from"], c["to"]) for c in d["chain"]] == [
+        ("Ann", "Bob"),
+        ("Bob", "Cat"),
+        ("Cat", "Dan"),
+    ]
+    assert d["chain"][0]["time"] == "2023-02-13 06:16"
+
+
+def test_relationships_density_and_strangers(run):
+    """Three conversations among five residents: density 3/10; Eve has no edge."""
+    rel = relationships(run)
+    end = [p for p in rel["densities"] if p["at"] == "end"][-1]
+    assert end["talked_density"] == pytest.approx(3 / 10)
+    assert rel["densities"][0]["talked_density"] == 0
+    assert rel["degree"]["Eve"] == 0 and rel["degree"]["Bob"] == 2
+    assert ["Ann", "Eve"] not in [e[:2] for e in rel["edges"]]
+
+
+def test_coordination_told_planned_attended(run):
+    """Told: the four who know; planned: Bob; attended: Bob and Cat."""
+    c = coordination(run)["party"]
+    assert c["told"] == ["Ann", "Bob", "Cat", "Dan"]
+    assert c["planned"] == ["Bob"] and c["attended"] == ["Bob", "Cat"]
+    assert c["attended_of_told"] == pytest.approx(0.5)
+
+
+def test_analyze_json_has_the_documented_keys(run, tmp_path, capsys):
+    """`smallville analyze --json` writes every metric under the documented keys."""
+    out = tmp_path / "m.json"
+    assert main(["analyze", str(run.path), "--json", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert list(data) == [
+        "run",
+        "diffusion",
+        "relationships",
+        "coordination",
+        "time_use",
+        "plan_adherence",
+        "llm_usage",
+    ]
+    text = capsys.readouterr().out
+    assert "Ann -> Bob" in text and "4 / 1 / 2" in text
+
+
+def test_whispered_fact_spreads_in_a_scripted_run(tmp_path, capsys):
+    """In a real scripted cafe run a whispered fact is known by the whisperee at least,
+    and analyze --compare puts two runs side by side."""
+    a = tmp_path / "a.sqlite"
+    assert (
+        main(
+            [
+                "run",
+                "--world",
+                str(ROOT / "worlds" / "cafe.json"),
+                "--hours",
+                "0.2",
+                "--out",
+                str(a),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "whisper",
+                str(a),
+                "Mei Tanaka",
+                "Mei Tanaka is hosting a tasting party tonight at 6:00 pm",
+            ]
+        )
+        == 0
+    )
+    assert main(["run", "--resume", str(a), "--hours", "4", "--quiet"]) == 0
+    with Run.open(a) as r:
+        r.meta["scenario"] = {"facts": {"tasting": {"description": "", "keywords": ["tasting"]}}}
+        result = analyze(r)
+    knows = [k["resident"] for k in result["diffusion"]["tasting"]["knows"]]
+    assert knows[0] == "Mei Tanaka"
+    assert main(["analyze", str(a), "--compare", str(a)]) == 0
+    assert capsys.readouterr().out.count("a.sqlite") >= 2
