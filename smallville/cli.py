@@ -186,6 +186,12 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("run", type=Path)
     an.add_argument("--json", type=Path, metavar="OUT", help="write all metrics as JSON")
     an.add_argument("--compare", type=Path, metavar="OTHER_RUN", help="a run to compare with")
+    an.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="write PNG plots: diffusion, relationships, time use, model usage",
+    )
     an.set_defaults(func=_analyze)
     return p
 
@@ -514,6 +520,13 @@ def _analyze(args: argparse.Namespace) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
         print(f"\nwrote {args.json}")
+    if args.plots:
+        from smallville.analysis.plots import write_plots
+
+        for label, result in zip(labels, results, strict=True):
+            folder = args.plots if len(results) == 1 else args.plots / Path(label).stem
+            paths = write_plots(result, folder)
+            print(f"wrote {len(paths)} plots to {folder}")
     return 0
 
 

@@ -209,3 +209,11 @@ def test_whispered_fact_spreads_in_a_scripted_run(tmp_path, capsys):
     assert knows[0] == "Mei Tanaka"
     assert main(["analyze", str(a), "--compare", str(a)]) == 0
     assert capsys.readouterr().out.count("a.sqlite") >= 2
+
+
+def test_plots_are_written(run, tmp_path):
+    """--plots writes the four PNG plots."""
+    assert main(["analyze", str(run.path), "--plots", str(tmp_path / "p")]) == 0
+    names = sorted(p.name for p in (tmp_path / "p").glob("*.png"))
+    assert names == ["diffusion.png", "llm_usage.png", "relationships.png", "time_use.png"]
+    assert all((tmp_path / "p" / n).stat().st_size > 10_000 for n in names)

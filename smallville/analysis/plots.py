@@ -1,0 +1,139 @@
+"""PNG plots of a run's metrics (matplotlib, headless Agg backend)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+
+from smallville import gametime as gt
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def write_plots(result: dict, folder: Path) -> list[Path]:
+    """Diffusion curves, the relationship graph at start and end, time use, model cost."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        _diffusion(result, folder / "diffusion.png"),
+        _graph(result, folder / "relationships.png"),
+        _time_use(result, folder / "time_use.png"),
+        _usage(result, folder / "llm_usage.png"),
+    ]
+
+
+def _diffusion(result: dict, out: Path) -> Path:
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    n = result["run"]["residents"]
+    start = gt.parse(result["run"]["start"])
+    end = gt.parse(result["run"]["until"])
+    for fact, d in sorted(result["diffusion"].items()):
+        times = [(gt.parse(k["time"]) - start) / 3600 for k in d["knows"]]
+        xs = [0.0] + [t for t in times for _ in (0, 1)] + [(end - start) / 3600]
+        ys = [0.0]
+        for i in range(len(times)):
+            ys += [i / n * 100, (i + 1) / n * 100]
+        ys.append(len(times) / n * 100)
+        ax.plot(xs, ys, label=f"{fact} ({len(times)}/{n})", linewidth=2)
+    ax.set_xlabel(f"game hours since {result['run']['start']}")
+    ax.set_ylabel("residents who know (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title("Information diffusion")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def _graph(result: dict, out: Path) -> Path:
+    plt = _plt()
+    rel = result["relationships"]
+    names = sorted(rel["degree"])
+    end_graph = nx.Graph()
+    end_graph.add_nodes_from(names)
+    for u, v, w in rel["edges"]:
+        end_graph.add_edge(u, v, weight=w)
+    pos = nx.circular_layout(sorted(names))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 6))
+    dens = rel["densities"]
+    first, last = dens[0], dens[-1]
+    for ax, graph, point, title in (
+        (axes[0], nx.Graph(), first, "start"),
+        (axes[1], end_graph, last, "end"),
+    ):
+        graph.add_nodes_from(names)
+        widths = [0.5 + d.get("weight", 1) for _, _, d in graph.edges(data=True)]
+        nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, alpha=0.5, edge_color="#4a78b5")
+        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=260, node_color="#f0b54a")
+        nx.draw_networkx_labels(
+            graph, pos, ax=ax, labels={n: n.split()[0] for n in names}, font_size=8
+        )
+        ax.set_title(
+            f"who talked with whom at the {title} ({point['day']}): "
+            f"density {point['talked_density']:.2f}"
+        )
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def _time_use(result: dict, out: Path) -> Path:
+    plt = _plt()
+    residents = sorted(result["time_use"])
+    places = sorted(
+        {p for r in residents for p in result["time_use"][r]},
+        key=lambda p: -sum(result["time_use"][r].get(p, 0) for r in residents),
+    )
+    top = places[:9]
+    fig, ax = plt.subplots(figsize=(10, max(4, 0.32 * len(residents) + 1.5)))
+    left = [0.0] * len(residents)
+    cmap = plt.get_cmap("tab10")
+    for i, place in enumerate([*top, "other"]):
+        vals = [
+            sum(h for p, h in result["time_use"][r].items() if p not in top)
+            if place == "other"
+            else result["time_use"][r].get(place, 0.0)
+            for r in residents
+        ]
+        ax.barh(residents, vals, left=left, label=place, color=cmap(i % 10))
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    ax.set_xlabel("hours")
+    ax.set_title("Time use per resident and place")
+    ax.invert_yaxis()
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
+def _usage(result: dict, out: Path) -> Path:
+    plt = _plt()
+    kinds = result["llm_usage"]["by_kind"]
+    names = sorted(kinds, key=lambda k: -kinds[k]["tokens"])
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    a1.barh(names, [kinds[k]["calls"] for k in names], color="#4a78b5")
+    a1.set_title("model calls by task kind")
+    a1.invert_yaxis()
+    a2.barh(names, [kinds[k]["tokens"] / 1000 for k in names], color="#f0b54a")
+    a2.set_title("tokens (thousands) by task kind")
+    a2.invert_yaxis()
+    per = result["llm_usage"]["per_agent_day"]
+    fig.suptitle(f"{per['calls']:.0f} calls and {per['tokens']:,.0f} tokens per agent-day")
+    fig.tight_layout()
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
