@@ -169,6 +169,7 @@ def test_analyze_json_has_the_documented_keys(run, tmp_path, capsys):
     ]
     text = capsys.readouterr().out
     assert "Ann -> Bob" in text and "4 / 1 / 2" in text
+    assert data["llm_usage"]["per_agent_day"]["cost_usd"] == 0  # the scripted model is free
 
 
 def test_whispered_fact_spreads_in_a_scripted_run(tmp_path, capsys):
@@ -217,3 +218,33 @@ def test_plots_are_written(run, tmp_path):
     names = sorted(p.name for p in (tmp_path / "p").glob("*.png"))
     assert names == ["diffusion.png", "llm_usage.png", "relationships.png", "time_use.png"]
     assert all((tmp_path / "p" / n).stat().st_size > 10_000 for n in names)
+
+
+def test_usage_is_priced_by_the_runs_model():
+    """Cost comes from the run's model and the price table, per kind and per agent-day."""
+    from smallville.analysis import llm_usage
+
+    class Priced:
+        meta = {"llm": {"model": "gpt-4o-mini"}}
+        agents = [0, 1]
+        tick_seconds = 10
+
+        def last_tick(self):
+            return 8639  # one game day
+
+        def llm_usage(self):
+            return {
+                "utterance": {
+                    "calls": 4,
+                    "prompt_tokens": 1_000_000,
+                    "completion_tokens": 1_000_000,
+                    "tokens": 2_000_000,
+                    "cache_hits": 0,
+                    "fallbacks": 0,
+                }
+            }
+
+    u = llm_usage(Priced())
+    assert u["by_kind"]["utterance"]["cost_usd"] == pytest.approx(0.15 + 0.60)
+    assert u["per_agent_day"]["cost_usd"] == pytest.approx(0.75 / 2)
+    assert u["per_agent_day"]["calls"] == pytest.approx(2)

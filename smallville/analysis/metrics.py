@@ -251,28 +251,30 @@ def plan_adherence(run: Run, every: int = 30) -> dict[str, float]:
 
 
 def llm_usage(run: Run) -> dict:
-    """Calls, tokens, cache hits and fallbacks by kind, and per agent-day."""
+    """Calls, tokens, cost, cache hits and fallbacks by kind, and per agent-day. Cost uses
+    the built-in price of the run's model (0 for the scripted model and local servers)."""
+    from smallville.llm.meter import DEFAULT_PRICES
+
     kinds = run.llm_usage()
+    model = (run.meta.get("llm") or {}).get("model", "scripted")
+    price_in, price_out = DEFAULT_PRICES.get(model, (0.0, 0.0))
+    for v in kinds.values():
+        v["cost_usd"] = (v["prompt_tokens"] * price_in + v["completion_tokens"] * price_out) / 1e6
     agent_days = len(run.agents) * max(run.last_tick() + 1, 1) * run.tick_seconds / 86400
-    total = {
-        k: sum(v[k] for v in kinds.values())
-        for k in (
-            "calls",
-            "prompt_tokens",
-            "completion_tokens",
-            "tokens",
-            "cache_hits",
-            "fallbacks",
-        )
+    keys = (
+        "calls",
+        "prompt_tokens",
+        "completion_tokens",
+        "tokens",
+        "cache_hits",
+        "fallbacks",
+        "cost_usd",
+    )
+    total = {k: sum(v[k] for v in kinds.values()) for k in keys}
+    per_day = {
+        k: total[k] / agent_days if agent_days else 0 for k in ("calls", "tokens", "cost_usd")
     }
-    return {
-        "by_kind": kinds,
-        "total": total,
-        "per_agent_day": {
-            "calls": total["calls"] / agent_days if agent_days else 0,
-            "tokens": total["tokens"] / agent_days if agent_days else 0,
-        },
-    }
+    return {"model": model, "by_kind": kinds, "total": total, "per_agent_day": per_day}
 
 
 def analyze(run: Run) -> dict:

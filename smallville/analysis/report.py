@@ -70,6 +70,10 @@ def report(results: list[dict], labels: list[str]) -> str:
         "tokens per agent-day",
         [f"{r['llm_usage']['per_agent_day']['tokens']:,.0f}" for r in results],
     )
+    row(
+        "cost per agent-day (USD)",
+        [f"{r['llm_usage']['per_agent_day']['cost_usd']:.4f}" for r in results],
+    )
     row("cache hits", [str(r["llm_usage"]["total"]["cache_hits"]) for r in results])
     row("fallbacks", [str(r["llm_usage"]["total"]["fallbacks"]) for r in results])
     kinds = sorted({k for r in results for k in r["llm_usage"]["by_kind"]})
