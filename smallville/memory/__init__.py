@@ -1,5 +1,13 @@
 """The memory stream: a column-wise store of memories and the paper's retrieval."""
 
-from smallville.memory.stream import KINDS, MemoryRecord, MemoryStream, RetrievalSettings
+from smallville.memory.retrieval import RetrievalSettings, Scores
+from smallville.memory.stream import KINDS, THOUGHT_SUBKINDS, MemoryRecord, MemoryStream
 
-__all__ = ["KINDS", "MemoryRecord", "MemoryStream", "RetrievalSettings"]
+__all__ = [
+    "KINDS",
+    "THOUGHT_SUBKINDS",
+    "MemoryRecord",
+    "MemoryStream",
+    "RetrievalSettings",
+    "Scores",
+]

@@ -1,22 +1,30 @@
 """The memory stream (paper section 4.1), stored column-wise.
 
-Scalars live in numpy arrays that grow by doubling, embeddings in one float32 matrix,
-so retrieval scores every candidate in a few vector operations. Times are game seconds
-(``smallville.gametime``); the stream never reads a clock, callers pass ``now``.
+Scalars live in numpy arrays that grow by doubling, embeddings in one float32 matrix, so
+retrieval scores every candidate in a few vector operations; texts, triples, evidence and
+sources are python lists indexed by id.
+
+Time is an int of game seconds (``smallville.gametime``: seconds since 1970-01-01 of the
+town's calendar), for ``created``, ``last_accessed`` and every ``now``. The stream never
+reads a clock: callers pass ``now``. Nor does it embed: callers pass vectors (from the
+LLM port's ``embed``), which are stored L2-normalised.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-from collections import deque
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from smallville.memory import state as _state
+from smallville.memory.retrieval import RetrievalSettings, Scores, score, top_k, unit_query
+
 KINDS = ("observation", "thought", "chat")
-_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+THOUGHT_SUBKINDS = ("reflection", "plan", "memo")
+_CODE = {k: i for i, k in enumerate(KINDS)}
+_OBSERVATION, _THOUGHT = _CODE["observation"], _CODE["thought"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,42 +42,59 @@ class MemoryRecord:
     source: str
 
 
-@dataclass(frozen=True, kw_only=True)
-class RetrievalSettings:
-    """The paper's retrieval: every weight 1, recency decay 0.995 per game hour, top 30."""
-
-    w_recency: float = 1.0
-    w_importance: float = 1.0
-    w_relevance: float = 1.0
-    decay: float = 0.995
-    k: int = 30
-
-
 class MemoryStream:
-    def __init__(self, dim: int, capacity: int = 64, retention: int = 8) -> None:
-        self.dim = dim
+    """One agent's memories; ids are 0..n-1 in insertion order.
+
+    Args:
+        dim: embedding dimension, fixed for the stream's life.
+        capacity: initial rows; the columns double when full.
+        retention: how many of the latest observation texts count as recent duplicates
+            (the paper's perception rule: an event already among them is not stored again).
+    """
+
+    def __init__(self, dim: int, *, capacity: int = 64, retention: int = 8) -> None:
+        if not isinstance(dim, int) or dim < 1:
+            raise ValueError(f"MemoryStream dim must be an int >= 1, got {dim!r}")
+        if not isinstance(capacity, int) or capacity < 1:
+            raise ValueError(f"MemoryStream capacity must be an int >= 1, got {capacity!r}")
+        if not isinstance(retention, int) or retention < 0:
+            raise ValueError(f"MemoryStream retention must be an int >= 0, got {retention!r}")
+        self._dim = dim
+        self._retention = retention
         self._n = 0
         self._created = np.zeros(capacity, np.int64)
         self._accessed = np.zeros(capacity, np.int64)
-        self._importance = np.zeros(capacity, np.float32)
+        self._importance = np.zeros(capacity, np.float32)  # float: scored without a cast
         self._kind = np.zeros(capacity, np.int8)
-        self._depth = np.zeros(capacity, np.int16)
+        self._depth = np.zeros(capacity, np.int32)
         self._emb = np.zeros((capacity, dim), np.float32)
         self._text: list[str] = []
         self._subkind: list[str] = []
         self._evidence: list[tuple[int, ...]] = []
         self._triple: list[tuple[str, str, str] | None] = []
         self._source: list[str] = []
-        self.retention = retention
-        self._recent_events: deque[str] = deque(maxlen=retention)
-        self.importance_since_reflection = 0.0
+        self._by_kind: tuple[list[int], ...] = tuple([] for _ in KINDS)
+        self._since_reflection = 0
 
     def __len__(self) -> int:
         return self._n
 
     @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def retention(self) -> int:
+        return self._retention
+
+    @property
     def capacity(self) -> int:
         return self._created.shape[0]
+
+    @property
+    def importance_since_reflection(self) -> int:
+        """Summed importance of observations and chats added since ``mark_reflected``."""
+        return self._since_reflection
 
     # ------------------------------------------------------------------ writing
     def add(
@@ -82,72 +107,80 @@ class MemoryStream:
         embedding: np.ndarray,
         subkind: str = "",
         evidence: Sequence[int] = (),
-        triple: tuple[str, str, str] | None = None,
+        triple: Sequence[str] | None = None,
         source: str = "",
     ) -> int:
-        if kind not in _KIND_CODE:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-        if not 1 <= importance <= 10:
-            raise ValueError(f"importance must be 1..10, got {importance}")
+        """Store a record and return its id.
+
+        A thought needs a ``subkind`` (reflection, plan or memo) and may cite ``evidence``:
+        ids of existing records; its depth is 1 + the deepest evidence (1 without any).
+        Observations and chats have depth 0 and cite nothing.
+        """
+        code = _CODE.get(kind)
+        if code is None:
+            raise ValueError(f"memory kind must be one of {KINDS}, got {kind!r}")
+        if code == _THOUGHT and subkind not in THOUGHT_SUBKINDS:
+            raise ValueError(f"a thought needs a subkind in {THOUGHT_SUBKINDS}, got {subkind!r}")
+        if code != _THOUGHT and subkind:
+            raise ValueError(f"only thoughts have a subkind; {kind} got {subkind!r}")
+        created = _int("created", created)
+        imp = _int("importance", importance)
+        if not 1 <= imp <= 10:
+            raise ValueError(f"importance must be 1..10, got {importance!r}")
         vec = np.asarray(embedding, np.float32).reshape(-1)
-        if vec.shape[0] != self.dim:
-            raise ValueError(f"embedding has {vec.shape[0]} dimensions, the stream {self.dim}")
-        evidence = tuple(int(e) for e in evidence)
-        bad = [e for e in evidence if not 0 <= e < self._n]
+        if vec.shape[0] != self._dim:
+            raise ValueError(f"embedding has {vec.shape[0]} dimensions, the stream {self._dim}")
+        if not np.isfinite(vec).all():
+            raise ValueError(f"embedding of {text[:60]!r} contains NaN or infinity")
+        ev = tuple(_int("evidence id", e) for e in evidence)
+        if ev and code != _THOUGHT:
+            raise ValueError(f"only thoughts cite evidence; {kind} got {list(ev)}")
+        bad = [e for e in ev if not 0 <= e < self._n]
         if bad:
-            raise ValueError(f"evidence {bad} does not name earlier records (0..{self._n - 1})")
-        if kind == "thought" and evidence:
-            depth = 1 + int(max(self._depth[list(evidence)]))
-        else:
-            depth = 0 if kind != "thought" else 1
+            raise ValueError(f"evidence {bad} does not name earlier records (ids 0..{self._n - 1})")
+        depth = 0 if code != _THOUGHT else 1 + max((int(self._depth[e]) for e in ev), default=0)
+        spo = _triple(triple)
+
         if self._n == self.capacity:
             self._grow()
         i = self._n
         norm = float(np.linalg.norm(vec))
-        self._emb[i] = vec / norm if norm else vec
+        self._emb[i] = vec / np.float32(norm) if norm > 0 else vec
         self._created[i] = created
         self._accessed[i] = created
-        self._importance[i] = importance
-        self._kind[i] = _KIND_CODE[kind]
+        self._importance[i] = imp
+        self._kind[i] = code
         self._depth[i] = depth
         self._text.append(text)
         self._subkind.append(subkind)
-        self._evidence.append(evidence)
-        self._triple.append(triple)
+        self._evidence.append(ev)
+        self._triple.append(spo)
         self._source.append(source)
+        self._by_kind[code].append(i)
         self._n += 1
-        if kind == "observation":
-            self._recent_events.append(text)
-        if kind in ("observation", "chat"):
-            self.importance_since_reflection += importance
+        if code != _THOUGHT:
+            self._since_reflection += imp
         return i
 
-    def seen_recently(self, text: str) -> bool:
-        """Is ``text`` among the latest ``retention`` observations (not stored again)?"""
-        return text in self._recent_events
-
     def mark_reflected(self) -> None:
-        self.importance_since_reflection = 0.0
+        self._since_reflection = 0
 
     def touch(self, ids: Sequence[int], now: int) -> None:
+        """Set the last access of ``ids`` to ``now``."""
         if len(ids):
-            self._accessed[np.asarray(ids, np.int64)] = now
+            self._accessed[np.asarray(ids, np.int64)] = _int("now", now)
 
     def _grow(self) -> None:
         cap = self.capacity * 2
-        for name in ("_created", "_accessed", "_importance", "_kind", "_depth"):
+        for name in ("_created", "_accessed", "_importance", "_kind", "_depth", "_emb"):
             old = getattr(self, name)
-            new = np.zeros(cap, old.dtype)
+            new = np.zeros((cap, *old.shape[1:]), old.dtype)
             new[: self._n] = old[: self._n]
             setattr(self, name, new)
-        emb = np.zeros((cap, self.dim), np.float32)
-        emb[: self._n] = self._emb[: self._n]
-        self._emb = emb
 
     # ------------------------------------------------------------------ reading
     def record(self, i: int) -> MemoryRecord:
-        if not 0 <= i < self._n:
-            raise IndexError(f"no memory {i} (the stream holds {self._n})")
+        i = self._index(i)
         return MemoryRecord(
             id=i,
             kind=KINDS[self._kind[i]],
@@ -163,42 +196,67 @@ class MemoryStream:
         )
 
     def embedding(self, i: int) -> np.ndarray:
-        return self._emb[i].copy()
+        """A copy of record ``i``'s (unit) embedding."""
+        return self._emb[self._index(i)].copy()
+
+    def _index(self, i: int) -> int:
+        i = _int("memory id", i)
+        if not 0 <= i < self._n:
+            raise IndexError(f"no memory {i} (the stream holds ids 0..{self._n - 1})")
+        return i
+
+    def ids_by_kind(self, kind: str) -> list[int]:
+        """Ids of every record of ``kind``, ascending."""
+        return list(self._by_kind[self._codes([kind])[0]])
 
     def recent(self, n: int, kinds: Sequence[str] | None = None) -> list[int]:
         """Ids of the latest ``n`` records (of ``kinds``), oldest first."""
-        ids = np.arange(self._n)
-        if kinds is not None:
-            ids = ids[np.isin(self._kind[: self._n], [_KIND_CODE[k] for k in kinds])]
-        return ids[-n:].tolist() if n > 0 else []
+        if n <= 0:
+            return []
+        if kinds is None:
+            return list(range(max(0, self._n - n), self._n))
+        tails = [i for c in set(self._codes(kinds)) for i in self._by_kind[c][-n:]]
+        return sorted(tails)[-n:]
 
+    def is_recent_duplicate(self, text: str, window: int | None = None) -> bool:
+        """Is ``text`` among the latest ``window`` (default: retention) observation texts?"""
+        window = self._retention if window is None else window
+        if window <= 0:
+            return False
+        return any(self._text[i] == text for i in self._by_kind[_OBSERVATION][-window:])
+
+    def seen_recently(self, text: str) -> bool:
+        """``is_recent_duplicate`` with the stream's retention (cognition's perception)."""
+        return self.is_recent_duplicate(text)
+
+    # ------------------------------------------------------------------ retrieval
     def scores(
         self,
         query: np.ndarray,
         now: int,
-        settings: RetrievalSettings,
-        candidates: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(candidate ids, total scores) by the paper's formula, before any top-k."""
+        settings: RetrievalSettings | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> Scores:
+        """Every candidate's components and total (see ``retrieval``), without touching."""
+        settings = settings or RetrievalSettings()
+        q = unit_query(query, self._dim)
         n = self._n
-        if candidates is None:
+        if kinds is None:
             ids = np.arange(n)
             accessed, importance, emb = self._accessed[:n], self._importance[:n], self._emb[:n]
         else:
-            ids = np.asarray(candidates, np.int64)
+            codes = self._codes(kinds)
+            ids = np.flatnonzero(np.isin(self._kind[:n], codes))
             accessed, importance, emb = self._accessed[ids], self._importance[ids], self._emb[ids]
-        if ids.size == 0:
-            return ids, np.zeros(0, np.float32)
-        # decay ** hours, as exp(hours * ln(decay)) in float32
-        hours = (now - accessed).astype(np.float32)
-        recency = np.exp(hours * np.float32(np.log(settings.decay) / 3600.0))
-        q = np.asarray(query, np.float32).reshape(-1)
-        qn = float(np.linalg.norm(q))
-        relevance = emb @ (q / qn if qn else q)
-        total = _minmax(recency, settings.w_recency)
-        total += _minmax(importance, settings.w_importance)
-        total += _minmax(relevance, settings.w_relevance)
-        return ids, total
+        return score(
+            ids=ids,
+            accessed=accessed,
+            importance=importance,
+            embeddings=emb,
+            query=q,
+            now=now,
+            settings=settings,
+        )
 
     def retrieve(
         self,
@@ -208,87 +266,94 @@ class MemoryStream:
         kinds: Sequence[str] | None = None,
         touch: bool = True,
     ) -> list[int]:
-        """Top-k ids, best first (ties: the more recent record first); marks them accessed."""
+        """The top-k ids, best first (ties: the more recent record first).
+
+        With ``touch`` the returned records' last access becomes ``now``.
+        """
         settings = settings or RetrievalSettings()
-        candidates = None
-        if kinds is not None:
-            mask = np.isin(self._kind[: self._n], [_KIND_CODE[k] for k in kinds])
-            candidates = np.flatnonzero(mask)
-        ids, total = self.scores(query, now, settings, candidates)
-        if ids.size == 0:
-            return []
-        k = min(settings.k, ids.size)
-        if k < ids.size:
-            # everything tied with the k-th best stays in, so ties break by recency
-            kth = np.partition(total, ids.size - k)[ids.size - k]
-            part = np.flatnonzero(total >= kth)
-        else:
-            part = np.arange(ids.size)
-        order = part[np.lexsort((-ids[part], -total[part]))][:k]
-        chosen = ids[order].tolist()
+        s = self.scores(query, now, settings, kinds)
+        chosen = s.ids[top_k(s.total, settings.k)]
         if touch:
-            self.touch(chosen, now)
-        return chosen
+            self._accessed[chosen] = now
+        return chosen.tolist()
+
+    def _codes(self, kinds: Sequence[str]) -> list[int]:
+        if isinstance(kinds, str):
+            raise TypeError(f"kinds must be a list of kinds, got the string {kinds!r}")
+        bad = [k for k in kinds if k not in _CODE]
+        if bad:
+            raise ValueError(f"unknown memory kinds {bad}; expected some of {KINDS}")
+        return [_CODE[k] for k in kinds]
 
     # ------------------------------------------------------------------ state
     def to_state(self) -> dict:
+        """A JSON-serialisable dict from which ``from_state`` rebuilds this exact stream."""
         n = self._n
-        buf = io.BytesIO()
-        np.savez(
-            buf,
-            created=self._created[:n],
-            accessed=self._accessed[:n],
-            importance=self._importance[:n],
-            kind=self._kind[:n],
-            depth=self._depth[:n],
-            emb=self._emb[:n],
+        return _state.dump(
+            dim=self._dim,
+            retention=self._retention,
+            capacity=self.capacity,
+            since_reflection=self._since_reflection,
+            arrays={
+                "created": self._created[:n],
+                "accessed": self._accessed[:n],
+                "importance": self._importance[:n],
+                "kind": self._kind[:n],
+                "depth": self._depth[:n],
+                "emb": self._emb[:n],
+            },
+            lists={
+                "text": self._text,
+                "subkind": self._subkind,
+                "evidence": [list(e) for e in self._evidence],
+                "triple": [list(t) if t else None for t in self._triple],
+                "source": self._source,
+            },
         )
-        return {
-            "dim": self.dim,
-            "arrays": base64.b64encode(buf.getvalue()).decode(),
-            "text": self._text,
-            "subkind": self._subkind,
-            "evidence": [list(e) for e in self._evidence],
-            "triple": [list(t) if t else None for t in self._triple],
-            "source": self._source,
-            "recent_events": list(self._recent_events),
-            "importance_since_reflection": self.importance_since_reflection,
-            "retention": self.retention,
-        }
 
     @classmethod
     def from_state(cls, state: dict) -> MemoryStream:
-        arrays = np.load(io.BytesIO(base64.b64decode(state["arrays"])))
-        n = len(state["text"])
-        m = cls(
-            state["dim"],
-            capacity=max(64, 1 << max(n - 1, 1).bit_length()),
-            retention=state["retention"],
-        )
-        m._created[:n] = arrays["created"]
-        m._accessed[:n] = arrays["accessed"]
-        m._importance[:n] = arrays["importance"]
-        m._kind[:n] = arrays["kind"]
-        m._depth[:n] = arrays["depth"]
-        m._emb[:n] = arrays["emb"]
-        m._text = list(state["text"])
-        m._subkind = list(state["subkind"])
-        m._evidence = [tuple(e) for e in state["evidence"]]
-        m._triple = [tuple(t) if t else None for t in state["triple"]]
-        m._source = list(state["source"])
-        m._recent_events.extend(state["recent_events"])
-        m.importance_since_reflection = state["importance_since_reflection"]
+        """Rebuild a stream from ``to_state``; ValueError says what is wrong with ``state``."""
+        s = _state.load(state)
+        m = cls(s.dim, capacity=s.capacity, retention=s.retention)
+        n = len(s.lists["text"])
+        for name, column in (
+            ("created", m._created),
+            ("accessed", m._accessed),
+            ("importance", m._importance),
+            ("kind", m._kind),
+            ("depth", m._depth),
+            ("emb", m._emb),
+        ):
+            column[:n] = s.arrays[name]
+        m._text = list(s.lists["text"])
+        m._subkind = list(s.lists["subkind"])
+        m._evidence = [tuple(e) for e in s.lists["evidence"]]
+        m._triple = [tuple(t) if t else None for t in s.lists["triple"]]
+        m._source = list(s.lists["source"])
+        for i, code in enumerate(m._kind[:n].tolist()):
+            m._by_kind[code].append(i)
+        m._since_reflection = s.since_reflection
         m._n = n
         return m
 
 
-def _minmax(x: np.ndarray, weight: float) -> np.ndarray:
-    """``weight`` times ``x`` scaled to [0, 1]; all-equal values score 0.5."""
-    lo = float(x.min())
-    hi = float(x.max())
-    if hi - lo <= 1e-12:
-        return np.full(x.shape, 0.5 * weight, np.float32)
-    out = x.astype(np.float32, copy=True)
-    out -= lo
-    out *= np.float32(weight / (hi - lo))
-    return out
+def _int(what: str, value: object) -> int:
+    """An integral value as int (numpy ints and whole floats pass, 2.5 or "3" do not)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        if isinstance(value, float | np.floating) and float(value).is_integer():
+            return int(value)
+        raise TypeError(f"{what} must be an int, got {value!r}") from None
+
+
+def _triple(triple: Sequence[str] | None) -> tuple[str, str, str] | None:
+    if triple is None:
+        return None
+    t = tuple(triple)
+    if len(t) != 3 or not all(isinstance(x, str) for x in t):
+        raise ValueError(f"triple must be (subject, predicate, object) strings, got {triple!r}")
+    return (t[0], t[1], t[2])
