@@ -1,8 +1,8 @@
-"""A persistent response cache: same backend, model, task and parameters -> same answer.
+"""A persistent response cache: same model and same task -> the same answer.
 
 Reruns and replays cost nothing, and a run with a warm cache is deterministic.
-Only validated answers are stored (never fallbacks, never secrets). Embeddings are
-cached by text hash in the same file.
+Only validated answers are stored (never fallbacks, never prompts, never secrets).
+Embeddings are cached by text in the same file.
 """
 
 from __future__ import annotations
@@ -14,27 +14,57 @@ from pathlib import Path
 
 import numpy as np
 
+from smallville.llm.config import ConfigError
 from smallville.llm.port import Model
 from smallville.llm.task import Completion, PromptTask
 
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, kind TEXT, "
+    "value TEXT, prompt_tokens INTEGER, completion_tokens INTEGER)",
+    "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)",
+)
+
 
 class ResponseCache:
-    def __init__(self, inner: Model, path: Path | str | None) -> None:
+    """Answers a task from an SQLite file when ``inner`` answered it before.
+
+    The key is sha256 of ``inner.name`` and ``task.key()`` (kind, inputs, output schema
+    and choices); the agent asking is not part of it. A hit returns the stored value,
+    re-validated against the task (an entry from an older schema is asked again), with
+    ``cached=True``, no latency, and the tokens the answer cost when it was made.
+
+    One connection, used only from the event loop's thread: each statement is a quick
+    local write, so no threads are needed. ``path=None`` keeps the cache in memory.
+
+    Args:
+        embed_name: names the embedding model in embedding keys (default ``inner.name``),
+            so that changing the embedding model never returns vectors of the old one.
+    """
+
+    def __init__(
+        self, inner: Model, path: Path | str | None, *, embed_name: str | None = None
+    ) -> None:
         self.inner = inner
         self.name = inner.name
+        self.embed_name = embed_name or inner.name
         self.path = Path(path) if path else None
-        if self.path:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path) if self.path else ":memory:")
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, kind TEXT, "
-            "value TEXT, prompt_tokens INTEGER, completion_tokens INTEGER)"
-        )
-        self.db.execute("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)")
-        self.db.commit()
         self.hits = 0
         self.misses = 0
+        try:
+            if self.path:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path) if self.path else ":memory:")
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # a lost last write costs one request again; the file itself stays sound
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+            self.db.commit()
+        except (OSError, sqlite3.Error) as e:
+            raise ConfigError(
+                f"{self.path}: cannot use it as the response cache ({e}); "
+                "pass another file with --cache, or delete this one"
+            ) from e
 
     def key(self, task: PromptTask) -> str:
         return hashlib.sha256(f"{self.inner.name}\n{task.key()}".encode()).hexdigest()
@@ -49,7 +79,7 @@ class ResponseCache:
                 value = task.output.model_validate_json(row[0])
                 task.check_choices(value)
             except ValueError:
-                pass  # an entry from an older schema: ask again
+                pass  # an entry from an older schema: ask again and overwrite it
             else:
                 self.hits += 1
                 return Completion(
@@ -71,15 +101,18 @@ class ResponseCache:
         return c
 
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
-        keys = [hashlib.sha256(f"{self.inner.name}\n{t}".encode()).hexdigest() for t in texts]
+        if not texts:
+            return await self.inner.embed([])
+        keys = [hashlib.sha256(f"{self.embed_name}\n{t}".encode()).hexdigest() for t in texts]
         found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
+        for i in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for k, blob in self.db.execute(
                 f"SELECT key, vector FROM embeddings WHERE key IN ({marks})", chunk
             ):
                 found[k] = np.frombuffer(blob, np.float32)
+        # each new text once, in a fixed order, whatever the order of the request
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if missing:
             vectors = await self.inner.embed([t for _, t in missing])
@@ -90,22 +123,7 @@ class ResponseCache:
                 rows.append((k, v.tobytes()))
             self.db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?)", rows)
             self.db.commit()
-        if not keys:
-            return await self.inner.embed([])
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
     def close(self) -> None:
         self.db.close()
-
-
-def cache_stats(path: Path | str) -> dict[str, int]:
-    db = sqlite3.connect(str(path))
-    try:
-        kinds = dict(db.execute("SELECT kind, COUNT(*) FROM responses GROUP BY kind").fetchall())
-        kinds["embeddings"] = db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
-        return kinds
-    finally:
-        db.close()
-
-
-__all__ = ["ResponseCache", "cache_stats"]

@@ -1,4 +1,10 @@
-"""Which model to talk to, from flags and the environment. The key stays secret."""
+"""Which model to talk to, from flags and the environment. The key stays secret.
+
+Environment: ``SMALLVILLE_LLM`` (scripted | openai), ``SMALLVILLE_BASE_URL`` (else
+``OPENAI_BASE_URL``), ``SMALLVILLE_MODEL``, ``OPENAI_API_KEY``, ``SMALLVILLE_EMBED_MODEL``,
+``SMALLVILLE_PRICES`` (a JSON price file, see ``meter.load_prices``).
+Flags override the environment. With no endpoint at all the scripted model runs.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 SCRIPTED_NOTICE = (
     "LLM: scripted (offline, deterministic); set SMALLVILLE_BASE_URL or OPENAI_API_KEY "
@@ -20,7 +27,10 @@ class ConfigError(ValueError):
 
 
 class LLMConfig(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """Everything ``build`` needs. ``api_key`` is a SecretStr: repr, str and dumps
+    show ``**********``; only the backend reads the value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     backend: Literal["scripted", "openai"] = "scripted"
     base_url: str | None = None
@@ -44,10 +54,14 @@ class LLMConfig(BaseModel):
         model: str | None = None,
         **overrides: object,
     ) -> LLMConfig:
-        """Flags win over the environment; with no endpoint at all, the scripted model."""
+        """Flags win over the environment; with no endpoint at all, the scripted model.
+
+        ``overrides`` are the other fields (concurrency, seed, timeout, max_attempts,
+        cache_path, prices_path, embed_model); ``None`` means "not given".
+        """
         env = os.environ if env is None else env
         url = base_url or env.get("SMALLVILLE_BASE_URL") or env.get("OPENAI_BASE_URL") or None
-        key = env.get("OPENAI_API_KEY") or None
+        key = (env.get("OPENAI_API_KEY") or "").strip() or None
         chosen = backend or env.get("SMALLVILLE_LLM") or ("openai" if (url or key) else "scripted")
         if chosen not in ("scripted", "openai"):
             raise ConfigError(f"SMALLVILLE_LLM / --llm: {chosen!r} is not 'scripted' or 'openai'")
@@ -57,29 +71,62 @@ class LLMConfig(BaseModel):
                 "SMALLVILLE_BASE_URL (or --base-url) for a local server such as Ollama, "
                 "vLLM or llama.cpp"
             )
-        fields = {k: v for k, v in overrides.items() if v is not None}
-        return cls(
-            backend=chosen,
-            base_url=url,
-            model=model or env.get("SMALLVILLE_MODEL") or "gpt-4o-mini",
-            api_key=SecretStr(key) if key else None,
-            embed_model=env.get("SMALLVILLE_EMBED_MODEL") or None,
-            **fields,
-        )
+        if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+            raise ConfigError(
+                f"base URL {_redact_url(url)!r} (--base-url / SMALLVILLE_BASE_URL / "
+                "OPENAI_BASE_URL) is not an http(s) URL; expected e.g. http://localhost:11434/v1"
+            )
+        fields = {
+            "embed_model": env.get("SMALLVILLE_EMBED_MODEL") or None,
+            "prices_path": env.get("SMALLVILLE_PRICES") or None,
+            **{k: v for k, v in overrides.items() if v is not None},
+        }
+        try:
+            return cls(
+                backend=chosen,
+                base_url=url,
+                model=model or env.get("SMALLVILLE_MODEL") or "gpt-4o-mini",
+                api_key=SecretStr(key) if key else None,
+                **fields,
+            )
+        except ValidationError as e:
+            # our own message, not chained: pydantic's repeats every input value it saw
+            problems = "; ".join(
+                f"{'.'.join(map(str, err['loc']))}: {err['msg']}" for err in e.errors()
+            )
+            raise ConfigError(f"language model settings: {problems}") from None
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint as it may be shown: no user name, password or query string."""
+        return _redact_url(self.base_url) if self.base_url else "the OpenAI API"
 
     @property
     def notice(self) -> str:
+        """One line for the CLI to print before a run."""
         if self.backend == "scripted":
+            if self.base_url or self.api_key:
+                return "LLM: scripted (offline, deterministic)"
             return SCRIPTED_NOTICE
-        return f"LLM: {self.model} at {self.base_url or 'the OpenAI API'}"
+        return f"LLM: {self.model} at {self.endpoint}"
 
     def describe(self) -> dict[str, object]:
-        """What a run file records: no key, not even its length."""
+        """What a run file records: no key (not even its length), no URL credentials."""
+        remote = self.backend == "openai"
         return {
             "backend": self.backend,
-            "model": self.model if self.backend == "openai" else "scripted",
-            "base_url": self.base_url if self.backend == "openai" else None,
-            "embed_model": self.embed_model,
+            "model": self.model if remote else "scripted",
+            "base_url": _redact_url(self.base_url) if remote and self.base_url else None,
+            "embed_model": (self.embed_model if remote else None) or "local",
             "seed": self.seed,
+            "concurrency": self.concurrency,
+            "timeout_s": self.timeout,
+            "max_attempts": self.max_attempts,
             "api_key_set": self.api_key is not None,
         }
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]  # drop "user:password@"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

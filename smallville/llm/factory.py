@@ -1,69 +1,84 @@
-"""The port the rest of the code uses: ``LLM.complete(task)`` and ``LLM.embed(texts)``."""
+"""The port the rest of the code uses (``LLM``), and ``build`` to make one from a config."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 from pydantic import BaseModel
 
+from smallville.llm.budget import Budget
 from smallville.llm.cache import ResponseCache
 from smallville.llm.config import LLMConfig
 from smallville.llm.embed import local_embedder
-from smallville.llm.meter import Budget, Limit, Meter, Usage, load_prices
+from smallville.llm.limit import Limit
+from smallville.llm.meter import Meter, Usage, load_prices
 from smallville.llm.port import Model
 from smallville.llm.task import Completion, PromptTask
 
 T = TypeVar("T", bound=BaseModel)
 
+# Local vectors kept in memory; past this many distinct texts the memo starts over
+# (recomputing costs ~0.1 ms a call, so this only bounds memory on long runs).
+_MEMO_LIMIT = 100_000
+
 
 class LLM:
-    """Meter(ResponseCache(Limit(backend))) plus embeddings and a budget."""
+    """``Meter(ResponseCache(Limit(backend)))``, embeddings, and the run's budget.
+
+    Cache hits are counted by the meter and never wait for a request slot. Embeddings
+    come from the local embedder unless ``embed_model`` names a remote one, which then
+    goes through the same limit and the cache file.
+    """
 
     def __init__(
         self,
         backend: Model,
         *,
-        model_name: str = "",
-        cache_path=None,
+        model_name: str | None = None,
+        cache_path: Path | str | None = None,
         concurrency: int = 16,
-        prices=None,
+        prices: Mapping[str, tuple[float, float]] | None = None,
         budget: Budget | None = None,
-        remote_embeddings: bool = False,
+        embed_model: str | None = None,
     ) -> None:
         self.backend = backend
-        self.cache = ResponseCache(Limit(backend, concurrency), cache_path)
-        self.meter = Meter(self.cache, model_name=model_name, prices=prices)
-        self.budget = budget or Budget()
         self.name = backend.name
-        self._remote_embeddings = remote_embeddings
-        self._local = None if remote_embeddings else local_embedder()
-        self.embedder_name = self.name if remote_embeddings else self._local.name
-        # local embeddings cached by text (the same event, place or question recurs)
+        embed_name = f"{backend.name}|embed:{embed_model}" if embed_model else None
+        self.cache = ResponseCache(Limit(backend, concurrency), cache_path, embed_name=embed_name)
+        self.meter = Meter(self.cache, prices=prices, model_name=model_name)
+        self.budget = budget or Budget()
+        self._local = None if embed_model else local_embedder()
+        self.embedder_name = embed_name or self._local.name
         self._vectors: dict[str, np.ndarray] = {}
 
     async def complete(self, task: PromptTask[T]) -> T:
+        """The validated answer (or the task's fallback, counted and logged)."""
         return (await self.meter.run(task)).value
 
     async def run(self, task: PromptTask[T]) -> Completion[T]:
         return await self.meter.run(task)
 
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
-        if self._remote_embeddings:
+        """float32 (len(texts), dim), rows L2-normalised."""
+        if self._local is None:
             return await self.cache.embed(texts)
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for t, v in zip(missing, self._local.embed(missing), strict=True):
-                self._vectors[t] = v
         if not texts:
             return self._local.embed([])
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            if len(self._vectors) + len(missing) > _MEMO_LIMIT:
+                self._vectors.clear()
+            self._vectors.update(zip(missing, self._local.embed(missing), strict=True))
         return np.stack([self._vectors[t] for t in texts])
 
     def usage(self) -> Usage:
         return self.meter.totals()
 
     def over_budget(self) -> str | None:
+        """Why this session must stop (``Budget.exceeded`` on this meter's totals)."""
         return self.budget.exceeded(self.usage())
 
     async def aclose(self) -> None:
@@ -74,15 +89,15 @@ class LLM:
 
 
 def build(config: LLMConfig, budget: Budget | None = None) -> LLM:
+    """The LLM a config describes. The openai client is imported only when used."""
     prices = load_prices(config.prices_path) if config.prices_path else None
     if config.backend == "scripted":
         from smallville.llm.scripted import ScriptedModel
 
-        backend: Model = ScriptedModel(seed=config.seed)
+        # the scripted model is deterministic and free: an on-disk cache would only grow
         return LLM(
-            backend,
+            ScriptedModel(seed=config.seed),
             model_name="scripted",
-            cache_path=None,
             concurrency=config.concurrency,
             prices=prices,
             budget=budget,
@@ -105,5 +120,5 @@ def build(config: LLMConfig, budget: Budget | None = None) -> LLM:
         concurrency=config.concurrency,
         prices=prices,
         budget=budget,
-        remote_embeddings=bool(config.embed_model),
+        embed_model=config.embed_model,
     )

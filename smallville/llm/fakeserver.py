@@ -3,8 +3,10 @@
 It serves ``/v1/chat/completions`` and ``/v1/embeddings`` over real sockets, so the
 real ``openai`` client, its timeouts and our retries are exercised. Faults queued
 with ``inject`` are served one per request, in order: an HTTP status (with
-headers), a hang past the client's timeout, a dropped connection, or a content
-override (invalid JSON, a schema violation, a ``<think>`` prefix...).
+headers), a hang past the client's timeout, a dropped connection, a broken body, or
+a content override (invalid JSON, a schema violation, a ``<think>`` prefix...).
+Servers that do not support a structured-output mode are imitated with
+``reject_formats``. Everything stops when the context manager exits, hangs included.
 """
 
 from __future__ import annotations
@@ -14,59 +16,91 @@ import hashlib
 import json
 import socket
 import threading
-import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 LLAMA_CPP_REJECT = "Input should be 'text' or 'json_object'"
+THINK_PREFIX = "<think>The user wants JSON {like this}. Let me think...</think>\nSure! "
 
 
 @dataclass(frozen=True, kw_only=True)
 class Fault:
-    status: int | None = None  # answer with this HTTP status
+    """What to do with one request instead of answering it normally."""
+
+    status: int | None = None  # answer with this HTTP status and an OpenAI-style error
     headers: dict[str, str] = field(default_factory=dict)
     message: str = "injected fault"
-    hang: float = 0.0  # sleep this long before answering
+    hang: float = 0.0  # wait this long first (past the client's timeout: a hang)
     drop: bool = False  # close the connection without an answer
+    body: str | None = None  # answer 200 with this raw body (not an OpenAI response)
     content: str | None = None  # answer with this message content
     prefix: str = ""  # put this before the normal content
 
 
-def rate_limited(retry_after: float = 0.1) -> Fault:
-    return Fault(status=429, headers={"Retry-After": str(retry_after)}, message="rate limited")
+def rate_limited(retry_after: float = 0.1, *, ms: bool = False) -> Fault:
+    """A 429 asking to wait ``retry_after`` seconds (``retry-after-ms`` when ``ms``)."""
+    header = {"retry-after-ms": str(round(retry_after * 1000))} if ms else {}
+    return Fault(
+        status=429,
+        headers=header or {"Retry-After": f"{retry_after:g}"},
+        message="Rate limit reached, please retry",
+    )
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # the default backlog of 5 drops bursts of concurrent connects (the client then waits
+    # a second for its SYN to be retried)
+    request_queue_size = 512
 
 
 class FakeOpenAI:
-    """Use as a context manager; ``base_url`` points the client at it."""
+    """An OpenAI-compatible endpoint; use as a context manager, point clients at ``base_url``.
+
+    Args:
+        responder: request JSON -> message content; defaults to ``"{}"``.
+        latency: seconds every request waits before answering.
+        reject_formats: ``response_format`` types answered with llama.cpp's 500, every time.
+        embed_dim: length of the (hash-derived, deterministic) embedding vectors.
+        max_requests: requests past this many get a 503, so a runaway loop ends.
+
+    ``requests`` records every request as ``{"path", "body", "headers"}`` (header names
+    lower-cased).
+    """
 
     def __init__(
         self,
         responder: Callable[[dict[str, Any]], str] | None = None,
+        *,
         latency: float = 0.0,
-        reject_json_schema: bool = False,
+        reject_formats: Collection[str] = (),
         embed_dim: int = 8,
         max_requests: int = 100_000,
     ) -> None:
-        self.responder = responder or (lambda req: "{}")
+        self.responder = responder or (lambda request: "{}")
         self.latency = latency
-        self.reject_json_schema = reject_json_schema
+        self.reject_formats = frozenset(reject_formats)
         self.embed_dim = embed_dim
         self.max_requests = max_requests
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     def inject(self, *faults: Fault) -> None:
-        self.faults.extend(faults)
+        """Queue faults; each is used for one request, in order."""
+        with self._lock:
+            self.faults.extend(faults)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "start the server first"
+        if self._server is None:
+            raise RuntimeError("the fake server is not running: use it as a context manager")
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
@@ -75,6 +109,9 @@ class FakeOpenAI:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes; without this the client's delayed ACK
+            # adds ~40 ms to every answer
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
@@ -82,50 +119,73 @@ class FakeOpenAI:
             def do_POST(self) -> None:  # noqa: N802 - the http.server API
                 fake._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._stopping.clear()
+        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stopping.set()  # wakes handlers that hang or wait out the latency
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
 
     # ------------------------------------------------------------------ serving
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
-        length = int(h.headers.get("Content-Length", "0"))
-        body = json.loads(h.rfile.read(length) or b"{}")
+        length = int(h.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(h.rfile.read(length) or b"{}")
+        except ValueError:
+            self._send(h, 400, _error("request body is not JSON"))
+            return
         with self._lock:
             if len(self.requests) >= self.max_requests:
-                self._send(h, 503, {"error": {"message": "request limit reached"}})
+                self._send(h, 503, _error("request limit of the fake server reached"))
                 return
-            self.requests.append({"path": h.path, "body": body, "headers": dict(h.headers)})
-            fault = self.faults.popleft() if self.faults else None
-        if self.latency:
-            time.sleep(self.latency)
-        if fault and fault.hang:
-            time.sleep(fault.hang)
-        if fault and fault.drop:
+            headers = {k.lower(): v for k, v in h.headers.items()}
+            self.requests.append({"path": h.path, "body": body, "headers": headers})
+            fault = self.faults.popleft() if self.faults else Fault()
+        if self._stopping.wait(self.latency + fault.hang):
+            h.close_connection = True
+            return
+        if fault.drop:
             with contextlib.suppress(OSError):
                 h.connection.shutdown(socket.SHUT_RDWR)
             h.close_connection = True
             return
-        if fault and fault.status:
-            self._send(h, fault.status, {"error": {"message": fault.message}}, fault.headers)
-            return
-        if h.path.endswith("/embeddings"):
+        if fault.status:
+            self._send(h, fault.status, _error(fault.message, fault.status), fault.headers)
+        elif fault.body is not None:
+            self._send(h, 200, fault.body)
+        elif h.path.endswith("/embeddings"):
             self._send(h, 200, self._embeddings(body))
+        elif h.path.endswith("/chat/completions"):
+            self._chat(h, body, fault)
+        else:
+            self._send(h, 404, _error(f"no route {h.path}", 404))
+
+    def _chat(self, h: BaseHTTPRequestHandler, body: dict[str, Any], fault: Fault) -> None:
+        kind = (body.get("response_format") or {}).get("type")
+        if kind in self.reject_formats:
+            self._send(h, 500, _error(LLAMA_CPP_REJECT, 500))
             return
-        fmt = (body.get("response_format") or {}).get("type")
-        if self.reject_json_schema and fmt == "json_schema":
-            self._send(h, 500, {"error": {"code": 500, "message": LLAMA_CPP_REJECT}})
-            return
-        content = fault.content if fault and fault.content is not None else self.responder(body)
-        if fault and fault.prefix:
-            content = fault.prefix + content
+        if fault.content is not None:
+            content = fault.content
+        else:
+            try:
+                content = self.responder(body)
+            except Exception as e:  # noqa: BLE001 - a broken responder is reported to the client
+                self._send(h, 500, _error(f"responder failed: {type(e).__name__}: {e}", 500))
+                return
+        content = fault.prefix + content
         prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", [])) // 4
+        completion = len(content) // 4
+        message = {"role": "assistant", "content": content}
         self._send(
             h,
             200,
@@ -134,17 +194,11 @@ class FakeOpenAI:
                 "object": "chat.completion",
                 "created": 0,
                 "model": body.get("model", "fake"),
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "stop",
-                        "message": {"role": "assistant", "content": content},
-                    }
-                ],
+                "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
                 "usage": {
                     "prompt_tokens": prompt,
-                    "completion_tokens": len(content) // 4,
-                    "total_tokens": prompt + len(content) // 4,
+                    "completion_tokens": completion,
+                    "total_tokens": prompt + completion,
                 },
             },
         )
@@ -166,9 +220,12 @@ class FakeOpenAI:
 
     @staticmethod
     def _send(
-        h: BaseHTTPRequestHandler, status: int, payload: dict, headers: dict[str, str] | None = None
+        h: BaseHTTPRequestHandler,
+        status: int,
+        payload: dict[str, Any] | str,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        data = json.dumps(payload).encode()
+        data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
         try:
             h.send_response(status)
             h.send_header("Content-Type", "application/json")
@@ -178,4 +235,8 @@ class FakeOpenAI:
             h.end_headers()
             h.wfile.write(data)
         except OSError:
-            pass  # the client gave up (timeout): nothing to answer
+            h.close_connection = True  # the client gave up (its timeout): nobody to answer
+
+
+def _error(message: str, code: int = 400) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "type": "fake_error"}}

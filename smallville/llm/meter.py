@@ -1,8 +1,7 @@
-"""Usage metering, cost, budget and the in-flight limit: wrappers of the Model protocol."""
+"""Usage metering and cost: a wrapper of the Model protocol that counts every call."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -11,12 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
+from smallville.llm.config import ConfigError
 from smallville.llm.port import Model
 from smallville.llm.task import Completion, PromptTask
 
 log = logging.getLogger("smallville.llm")
 
-# USD per 1M tokens (input, output). Local servers and the scripted model cost nothing.
+Prices = Mapping[str, tuple[float, float]]
+
+# USD per 1M tokens (input, output), list prices. Models not listed (the scripted model,
+# local servers) cost nothing; a prices file adds or overrides entries.
 DEFAULT_PRICES: dict[str, tuple[float, float]] = {
     "gpt-4o-mini": (0.15, 0.60),
     "gpt-4o": (2.50, 10.00),
@@ -30,16 +33,24 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 
 
 def load_prices(path: Path | str) -> dict[str, tuple[float, float]]:
-    """A JSON file ``{"model": [input_usd_per_1M, output_usd_per_1M], ...}``."""
+    """Read a JSON file ``{"model": [input_usd_per_1M, output_usd_per_1M], ...}``."""
     path = Path(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise ValueError(f"{path}: cannot read prices: {e}") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read prices: {e}") from e
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f'{path}: expected an object like {{"gpt-4o-mini": [0.15, 0.60]}} '
+            f"(USD per 1M input and output tokens), got {type(data).__name__}"
+        )
     out = {}
     for model, pair in data.items():
         if not (isinstance(pair, list) and len(pair) == 2 and all(_num(v) for v in pair)):
-            raise ValueError(f"{path}: {model}: expected [input_usd_per_1M, output_usd_per_1M]")
+            raise ConfigError(
+                f"{path}: {model}: expected [input_usd_per_1M, output_usd_per_1M] "
+                f"(two non-negative numbers), got {pair!r}"
+            )
         out[model] = (float(pair[0]), float(pair[1]))
     return out
 
@@ -48,11 +59,31 @@ def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
 
 
+def price_of(model: str, prices: Prices = DEFAULT_PRICES) -> tuple[float, float] | None:
+    """The price of ``model``, also for dated or routed names.
+
+    ``gpt-4o-mini-2024-07-18`` and ``openai/gpt-4o-mini`` are priced as ``gpt-4o-mini``;
+    the longest matching name wins, so ``gpt-4o-mini`` is never priced as ``gpt-4o``.
+    """
+    name = model.rsplit("/", 1)[-1]
+    if name in prices:
+        return prices[name]
+    dated = [m for m in prices if name.startswith(m + "-")]
+    return prices[max(dated, key=len)] if dated else None
+
+
 @dataclass
 class Usage:
+    """Counters for a set of calls (mutable: the meter adds to it as calls finish).
+
+    Cache hits report the tokens their answer first cost, so ``tokens`` says what the
+    work is worth; ``cached_tokens`` is the part of it not spent again.
+    """
+
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0
     latency_s: float = 0.0
     cache_hits: int = 0
     retries: int = 0
@@ -64,6 +95,16 @@ class Usage:
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @property
+    def spent_tokens(self) -> int:
+        """Tokens an endpoint actually processed (cache hits excluded)."""
+        return self.tokens - self.cached_tokens
+
+    @property
+    def requests(self) -> int:
+        """Calls that reached the backend (cache hits excluded)."""
+        return self.calls - self.cache_hits
+
     def add(self, other: Usage) -> None:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
@@ -74,38 +115,52 @@ class Usage:
         return d
 
 
+Listener = Callable[[PromptTask, Completion], None]
+
+
 class Meter:
-    """Counts every call by task kind and by agent, prices it, and tells listeners."""
+    """Counts every call by task kind and by agent, prices it, and tells listeners.
+
+    Args:
+        inner: the model to meter (usually the response cache, so hits are counted).
+        prices: model -> (USD per 1M input, per 1M output); merged over DEFAULT_PRICES.
+        model_name: the name to price by; default: ``inner.name`` without its backend
+            prefix (``"openai:gpt-4o-mini"`` -> ``"gpt-4o-mini"``).
+    """
 
     def __init__(
         self,
         inner: Model,
-        model_name: str = "",
-        prices: Mapping[str, tuple[float, float]] | None = None,
+        prices: Prices | None = None,
+        model_name: str | None = None,
     ) -> None:
         self.inner = inner
         self.name = inner.name
-        self.model_name = model_name
-        self.prices = dict(DEFAULT_PRICES if prices is None else prices)
+        self.model_name = model_name or inner.name.split(":", 1)[-1]
+        self.prices = {**DEFAULT_PRICES, **(prices or {})}
+        self._price = price_of(self.model_name, self.prices)
         self.by_kind: dict[str, Usage] = {}
         self.by_agent: dict[str, Usage] = {}
-        self._listeners: list[Callable[[PromptTask, Completion], None]] = []
+        self._listeners: list[Listener] = []
 
-    def on_call(self, callback: Callable[[PromptTask, Completion], None]) -> None:
+    def on_call(self, callback: Listener) -> None:
+        """Call ``callback(task, completion)`` after every call, cache hits included."""
         self._listeners.append(callback)
 
     def price(self, prompt_tokens: int, completion_tokens: int) -> float:
-        p = self.prices.get(self.model_name)
-        if p is None:
+        """USD for this many tokens of the metered model (0 when it has no price)."""
+        if self._price is None:
             return 0.0
-        return (prompt_tokens * p[0] + completion_tokens * p[1]) / 1e6
+        return (prompt_tokens * self._price[0] + completion_tokens * self._price[1]) / 1e6
 
     async def run(self, task: PromptTask) -> Completion:
         c = await self.inner.run(task)
+        tokens = c.prompt_tokens + c.completion_tokens
         u = Usage(
             calls=1,
             prompt_tokens=c.prompt_tokens,
             completion_tokens=c.completion_tokens,
+            cached_tokens=tokens if c.cached else 0,
             latency_s=c.latency_s,
             cache_hits=int(c.cached),
             retries=c.retries,
@@ -117,7 +172,7 @@ class Meter:
         self.by_agent.setdefault(task.agent or "-", Usage()).add(u)
         if c.fallback:
             log.warning(
-                "fallback for %s (%s): %s; raw output: %.300r",
+                "fallback for %s (agent %s): %s; raw output: %.300r",
                 task.kind,
                 task.agent or "-",
                 c.error,
@@ -135,45 +190,3 @@ class Meter:
         for u in self.by_kind.values():
             total.add(u)
         return total
-
-
-@dataclass(frozen=True, kw_only=True)
-class Budget:
-    """Limits on a run. It never refuses a call mid-tick (that would make the tick's
-    outcome depend on timing); the server asks ``exceeded`` at each tick boundary and
-    stops cleanly, so a run may overshoot by at most one tick's calls."""
-
-    max_calls: int | None = None
-    max_tokens: int | None = None
-    max_cost: float | None = None
-
-    def exceeded(self, used: Usage) -> str | None:
-        # cache hits cost nothing and are not counted against the budget
-        calls = used.calls - used.cache_hits
-        if self.max_calls is not None and calls >= self.max_calls:
-            return f"budget reached: {calls} model calls >= --max-calls {self.max_calls}"
-        if self.max_tokens is not None and used.tokens >= self.max_tokens:
-            return f"budget reached: {used.tokens} tokens >= --max-tokens {self.max_tokens}"
-        if self.max_cost is not None and used.cost_usd >= self.max_cost:
-            return f"budget reached: ${used.cost_usd:.4f} >= --max-cost {self.max_cost}"
-        return None
-
-
-class Limit:
-    """One global limit on requests in flight."""
-
-    def __init__(self, inner: Model, concurrency: int = 16) -> None:
-        if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
-        self.inner = inner
-        self.name = inner.name
-        self.concurrency = concurrency
-        self._sem = asyncio.Semaphore(concurrency)
-
-    async def run(self, task: PromptTask) -> Completion:
-        async with self._sem:
-            return await self.inner.run(task)
-
-    async def embed(self, texts: Sequence[str]) -> np.ndarray:
-        async with self._sem:
-            return await self.inner.embed(texts)

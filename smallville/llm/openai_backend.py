@@ -2,24 +2,30 @@
 
 Structured output is asked as ``json_schema``; a server that rejects it (llama.cpp
 answers 500 "Input should be 'text' or 'json_object'") is downgraded once per
-session to ``json_object`` with the schema attached, then to plain JSON described in
-the prompt. Every answer is validated with pydantic and the task's choices; a
-violation is re-asked once with the error, then the task's fallback is used and
-counted. Transient failures (429 honouring Retry-After, timeouts, dropped
-connections, 5xx) are retried by tenacity with jittered exponential backoff; the
-client's own retries are off. Nothing here raises for what a server or model does.
+backend to ``json_object`` with the schema attached, then to plain JSON described in
+the prompt; the working mode is kept for later calls. Every answer is validated with
+pydantic and the task's choices; a violation is re-asked once with the error, then
+the task's fallback is returned with ``fallback=True``. Transient failures (429
+honouring Retry-After, timeouts, dropped connections, 5xx, unreadable bodies) are
+retried by tenacity with jittered exponential backoff; the client's own retries are
+off. ``run`` never raises for what a server or model does. The API key is redacted
+from every message this module produces.
 """
 
 from __future__ import annotations
 
+import email.utils
+import functools
+import json
 import math
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import numpy as np
 import openai
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -32,23 +38,60 @@ from smallville.llm.jsonout import NoJSON, extract_json
 from smallville.llm.task import ChoiceError, Completion, PromptTask
 from smallville.llm.templates import render, schema_instructions
 
+T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
+
 SYSTEM = (
     "You help simulate the residents of a small town. Answer every request with a "
     "single JSON object that fits the requested schema, and nothing else."
 )
 MODES = ("json_schema", "json_object", "plain")
-_REJECT_HINTS = ("response_format", "json_schema", "json_object", "'text'", "schema")
+_REJECT_STATUS = (400, 415, 422, 500, 501)
+_REJECT_HINTS = ("response_format", "json_schema", "json_object", "'text'")
+_EMBED_BATCH = 256  # OpenAI caps one request at 2048 inputs; smaller batches fail less
 
 
 class TransportError(RuntimeError):
-    """The endpoint could not answer after every retry."""
+    """The endpoint could not answer after every retry (or answered a non-retryable error)."""
 
     def __init__(self, message: str, retries: int = 0) -> None:
         super().__init__(message)
         self.retries = retries
 
 
+class _Rejected(Exception):
+    """The server does not support the response_format it was sent."""
+
+    def __init__(self, retries: int) -> None:
+        super().__init__("response_format rejected")
+        self.retries = retries
+
+
+class _Malformed(Exception):
+    """A 200 answer that is not a chat completion (a proxy's HTML page, a truncated body)."""
+
+
 class OpenAIBackend:
+    """The Model protocol over ``/v1/chat/completions`` and ``/v1/embeddings``.
+
+    Token counts come from the server's ``usage``; a server that reports none gets an
+    estimate of one token per four characters (no tokenizer is available offline).
+    ``Completion.retries`` counts repeated HTTP attempts (not the re-ask of an invalid
+    answer, which shows as a second request and in the tokens).
+
+    Args:
+        model: the chat model; the backend's name is ``openai:<model>``.
+        base_url: the endpoint (``http://127.0.0.1:8080/v1``); None means OpenAI's.
+        api_key: None or "" for local servers that want none.
+        embed_model: the model for ``embed``; None means embeddings are not offered.
+        timeout: seconds for one HTTP request.
+        max_attempts: HTTP attempts for one answer (so ``max_attempts - 1`` retries).
+        temperature, seed, max_tokens: sent with every chat request.
+        backoff: (first, longest) wait in seconds between attempts, before jitter.
+        max_retry_after: the longest Retry-After honoured, in seconds.
+        http_client: an ``httpx`` async client for the openai client (tests, proxies).
+    """
+
     def __init__(
         self,
         *,
@@ -65,17 +108,23 @@ class OpenAIBackend:
         max_retry_after: float = 60.0,
         http_client: Any = None,
     ) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
         self.name = f"openai:{model}"
         self.model = model
         self.embed_model = embed_model
+        self.timeout = timeout
         self.temperature = temperature
         self.seed = seed
         self.max_tokens = max_tokens
         self.max_attempts = max_attempts
-        self.backoff = backoff
         self.max_retry_after = max_retry_after
         self.mode = MODES[0]
-        self._secret = api_key or ""
+        self._backoff = wait_exponential_jitter(
+            multiplier=backoff[0], max=backoff[1], jitter=backoff[0]
+        )
+        # a key shorter than this is a placeholder ("x"); redacting it would garble text
+        self._secret = api_key if api_key and len(api_key) >= 8 else ""
         self.client = openai.AsyncOpenAI(
             base_url=base_url,
             api_key=api_key or "not-needed",
@@ -91,31 +140,31 @@ class OpenAIBackend:
         return f"OpenAIBackend(model={self.model!r}, mode={self.mode!r})"
 
     # --------------------------------------------------------------- chat
-    async def run(self, task: PromptTask) -> Completion:
+    async def run(self, task: PromptTask[T]) -> Completion[T]:
         started = time.perf_counter()
-        messages = [
+        messages: list[dict[str, str]] = [
             {"role": "system", "content": SYSTEM},
             {"role": "user", "content": render(task)},
         ]
-        usage = [0, 0]
-        retries = 0
-        raw = ""
-        error = ""
-        for _ask in range(2):  # the first answer, and one re-ask on a schema violation
+        prompt_tokens = completion_tokens = retries = 0
+        raw, error, mode = "", "no answer", self.mode
+        for _ask in range(2):  # the first answer, and one re-ask on an invalid one
             try:
-                raw, used, tries = await self._chat(task, messages)
+                raw, used, tries, mode, finish = await self._answer(task, messages)
             except TransportError as e:
-                error = self._redact(str(e))
                 retries += e.retries
+                error = str(e)
                 break
             retries += tries
-            usage[0] += used[0]
-            usage[1] += used[1]
+            prompt_tokens += used[0]
+            completion_tokens += used[1]
             try:
                 value = task.output.model_validate(extract_json(raw))
                 task.check_choices(value)
             except (NoJSON, ValidationError, ChoiceError) as e:
                 error = _explain(e)
+                if finish == "length":
+                    error += f" (the answer was cut off at max_tokens={self.max_tokens})"
                 messages = [
                     *messages,
                     {"role": "assistant", "content": raw},
@@ -128,43 +177,54 @@ class OpenAIBackend:
                 continue
             return Completion(
                 value=value,
-                raw=raw,
-                prompt_tokens=usage[0],
-                completion_tokens=usage[1],
+                raw=self._redact(raw),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
                 latency_s=time.perf_counter() - started,
                 retries=retries,
-                mode=self.mode,
+                mode=mode,
             )
         return Completion(
             value=task.fallback,
             raw=self._redact(raw),
-            prompt_tokens=usage[0],
-            completion_tokens=usage[1],
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
             latency_s=time.perf_counter() - started,
             retries=retries,
             fallback=True,
-            error=self._redact(error or "no answer"),
-            mode=self.mode,
+            error=self._redact(error),
+            mode=mode,
         )
 
-    async def _chat(
-        self, task: PromptTask, messages: list[dict]
-    ) -> tuple[str, tuple[int, int], int]:
-        """One answer's text, its (prompt, completion) tokens, and the retries it took."""
+    async def _answer(
+        self, task: PromptTask, messages: list[dict[str, str]]
+    ) -> tuple[str, tuple[int, int], int, str, str | None]:
+        """Text, (prompt, completion) tokens, retries, mode used and finish reason."""
+        retries = 0
         while True:
-            kwargs = self._format(task, messages)
+            mode = self.mode
+            kwargs = self._request(task, messages, mode)
             try:
-                text, used, tries = await self._with_retries(kwargs)
-                return text, used, tries
-            except openai.APIStatusError as e:
-                if self._rejects_format(e) and self.mode != MODES[-1]:
-                    self.mode = MODES[MODES.index(self.mode) + 1]
-                    continue
-                raise TransportError(
-                    f"{e.status_code}: {_message(e)}", getattr(e, "retries", 0)
-                ) from None
+                resp, tries = await self._with_retries(
+                    functools.partial(self.client.chat.completions.create, **kwargs), mode
+                )
+            except _Rejected as e:
+                retries += e.retries
+                self._downgrade(mode)
+                continue
+            except TransportError as e:
+                raise TransportError(str(e), retries + e.retries) from None
+            text, finish, usage = _read_chat(resp)
+            prompt = usage[0] if usage[0] is not None else _estimate_messages(kwargs["messages"])
+            completion = usage[1] if usage[1] is not None else _estimate(text)
+            return text, (prompt, completion), retries + tries, mode, finish
 
-    def _format(self, task: PromptTask, messages: list[dict]) -> dict:
+    def _downgrade(self, rejected: str) -> None:
+        # concurrent requests may all be rejected in the same mode: step down only once
+        if self.mode == rejected and rejected != MODES[-1]:
+            self.mode = MODES[MODES.index(rejected) + 1]
+
+    def _request(self, task: PromptTask, messages: list[dict[str, str]], mode: str) -> dict:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
@@ -173,102 +233,138 @@ class OpenAIBackend:
         }
         if self.seed is not None:
             kwargs["seed"] = self.seed
-        schema = task.json_schema()
-        if self.mode == "json_schema":
+        if mode == "json_schema":
             kwargs["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": task.kind, "schema": schema, "strict": False},
+                "json_schema": {"name": task.kind, "schema": task.json_schema(), "strict": False},
             }
-        elif self.mode == "json_object":
-            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        elif mode == "json_object":
+            # llama.cpp and vLLM constrain decoding with this extra field; others ignore it
+            kwargs["response_format"] = {"type": "json_object", "schema": task.json_schema()}
         else:
-            first = messages[1]
-            kwargs["messages"] = [
-                messages[0],
-                {"role": "user", "content": f"{first['content']}\n\n{schema_instructions(task)}"},
-                *messages[2:],
-            ]
+            system, first, *rest = messages
+            prompt = f"{first['content']}\n\n{schema_instructions(task)}"
+            kwargs["messages"] = [system, {"role": "user", "content": prompt}, *rest]
         return kwargs
 
-    async def _with_retries(self, kwargs: dict) -> tuple[str, tuple[int, int], int]:
+    async def _with_retries(
+        self, call: Callable[[], Awaitable[R]], mode: str | None = None
+    ) -> tuple[R, int]:
+        """``call()``'s result and the retries it took; TransportError when it cannot.
+
+        ``mode`` is the structured-output mode of a chat request (a rejection of it is
+        raised as _Rejected, not retried); None for embeddings.
+        """
         attempts = 0
+
+        async def once() -> R:
+            nonlocal attempts
+            attempts += 1
+            try:
+                return await call()
+            except json.JSONDecodeError as e:  # the client could not decode the body
+                raise _Malformed(f"the server's answer is not JSON ({e})") from None
+
+        def retryable(e: BaseException) -> bool:
+            if isinstance(e, openai.APIStatusError):
+                if mode not in (None, MODES[-1]) and _rejects_format(e):
+                    return False
+                return e.status_code == 429 or e.status_code >= 500
+            return isinstance(e, (openai.APIConnectionError, _Malformed))
+
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=self._wait,
-            retry=retry_if_exception(self._transient),
+            retry=retry_if_exception(retryable),
             reraise=True,
         )
         try:
             async for attempt in retrying:
                 with attempt:
-                    attempts += 1
-                    resp = await self.client.chat.completions.create(**kwargs)
+                    result = await once()
+                    if mode is not None:
+                        _read_chat(result)  # a malformed completion is retried like a 5xx
+                    return result, attempts - 1
         except openai.APIStatusError as e:
-            if self._transient(e):
-                raise TransportError(
-                    f"{e.status_code} after {attempts} attempts: {_message(e)}", attempts - 1
-                ) from None
-            e.retries = attempts - 1
-            raise
-        except (openai.APITimeoutError, openai.APIConnectionError) as e:
-            raise TransportError(
-                f"{type(e).__name__} after {attempts} attempts", attempts - 1
-            ) from None
-        text = (resp.choices[0].message.content or "") if resp.choices else ""
-        prompt = getattr(resp.usage, "prompt_tokens", None) if resp.usage else None
-        completion = getattr(resp.usage, "completion_tokens", None) if resp.usage else None
-        if prompt is None:
-            prompt = _estimate(" ".join(str(m.get("content", "")) for m in kwargs["messages"]))
-        if completion is None:
-            completion = _estimate(text)
-        return text, (int(prompt), int(completion)), attempts - 1
+            if mode not in (None, MODES[-1]) and _rejects_format(e):
+                raise _Rejected(attempts - 1) from None
+            raise self._failed(f"HTTP {e.status_code}: {_message(e)}", attempts) from None
+        except openai.APITimeoutError:
+            raise self._failed(f"no answer within {self.timeout:g} s", attempts) from None
+        except openai.APIConnectionError as e:
+            raise self._failed(f"connection failed ({_cause(e)})", attempts) from None
+        except _Malformed as e:
+            raise self._failed(str(e), attempts) from None
+        except openai.OpenAIError as e:
+            raise self._failed(f"{type(e).__name__}: {e}", attempts) from None
+        raise AssertionError("unreachable: tenacity either returns or raises")
 
-    def _transient(self, e: BaseException) -> bool:
-        if isinstance(e, (openai.APITimeoutError, openai.APIConnectionError)):
-            return True
-        if isinstance(e, openai.APIStatusError):
-            if self._rejects_format(e):
-                return False
-            return e.status_code == 429 or e.status_code >= 500
-        return False
-
-    def _rejects_format(self, e: openai.APIStatusError) -> bool:
-        if e.status_code not in (400, 415, 422, 500, 501):
-            return False
-        msg = _message(e).lower()
-        return any(h in msg for h in _REJECT_HINTS)
+    def _failed(self, what: str, attempts: int) -> TransportError:
+        tried = f" after {attempts} attempts" if attempts > 1 else ""
+        return TransportError(self._redact(f"{what}{tried}"), attempts - 1)
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, openai.APIStatusError) and exc.status_code == 429:
+        if isinstance(exc, openai.APIStatusError):
             after = _retry_after(exc)
             if after is not None:
                 return min(after, self.max_retry_after)
-        initial, most = self.backoff
-        return wait_exponential_jitter(multiplier=initial, max=most)(state)
+        return self._backoff(state)
 
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
 
     # --------------------------------------------------------------- embeddings
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 rows, L2-normalised; raises TransportError when the endpoint fails."""
         if not self.embed_model:
             raise ValueError(
-                "no embedding model configured for the endpoint: set SMALLVILLE_EMBED_MODEL "
-                "or use the local embedder"
+                f"no embedding model configured for {self.name}: set SMALLVILLE_EMBED_MODEL "
+                "(e.g. text-embedding-3-small) or use the local embedder"
             )
+        texts = list(texts)
         if not texts:
             return np.zeros((0, 0), np.float32)
-        try:
-            resp = await self.client.embeddings.create(model=self.embed_model, input=list(texts))
-        except openai.OpenAIError as e:
-            raise TransportError(
-                self._redact(f"embeddings failed: {type(e).__name__}: {e}")
-            ) from None
-        x = np.asarray([d.embedding for d in resp.data], np.float32)
+        rows: list[list[float]] = []
+        for i in range(0, len(texts), _EMBED_BATCH):
+            batch = texts[i : i + _EMBED_BATCH]
+            resp, _ = await self._with_retries(
+                lambda batch=batch: self.client.embeddings.create(
+                    model=self.embed_model, input=batch, encoding_format="float"
+                )
+            )
+            data = sorted(getattr(resp, "data", None) or [], key=lambda d: d.index or 0)
+            if len(data) != len(batch):
+                raise TransportError(
+                    f"embeddings: sent {len(batch)} texts, got {len(data)} vectors back"
+                )
+            rows.extend(d.embedding for d in data)
+        x = np.asarray(rows, np.float32)
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         return x / norms
+
+
+def _read_chat(resp: Any) -> tuple[str, str | None, tuple[int | None, int | None]]:
+    """Content, finish reason and reported (prompt, completion) tokens of a completion."""
+    choices = getattr(resp, "choices", None)
+    if not choices:
+        raise _Malformed(f"the server's answer has no choices ({str(resp)[:80]!r})")
+    message = getattr(choices[0], "message", None)
+    text = getattr(message, "content", None) or ""
+    usage = getattr(resp, "usage", None)
+    return (
+        text,
+        getattr(choices[0], "finish_reason", None),
+        (getattr(usage, "prompt_tokens", None), getattr(usage, "completion_tokens", None)),
+    )
+
+
+def _rejects_format(e: openai.APIStatusError) -> bool:
+    if e.status_code not in _REJECT_STATUS:
+        return False
+    msg = _message(e).lower()
+    return any(h in msg for h in _REJECT_HINTS)
 
 
 def _message(e: openai.APIStatusError) -> str:
@@ -281,20 +377,25 @@ def _message(e: openai.APIStatusError) -> str:
     return str(getattr(e, "message", e))
 
 
+def _cause(e: BaseException) -> str:
+    inner = e.__cause__ or e.__context__
+    return type(inner).__name__ if inner is not None else type(e).__name__
+
+
 def _retry_after(e: openai.APIStatusError) -> float | None:
+    """Seconds asked by ``retry-after-ms`` or ``Retry-After`` (seconds or an HTTP date)."""
     headers = e.response.headers if e.response is not None else {}
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return float(ms) / 1000
-        except ValueError:
-            pass
-    sec = headers.get("retry-after")
-    if sec:
-        try:
-            return float(sec)
-        except ValueError:
-            return None
+    try:
+        if ms := headers.get("retry-after-ms"):
+            return max(0.0, float(ms) / 1000)
+        if sec := headers.get("retry-after"):
+            try:
+                return max(0.0, float(sec))
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(sec)
+                return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    except (ValueError, TypeError):
+        return None
     return None
 
 
@@ -309,5 +410,9 @@ def _explain(e: Exception) -> str:
 
 
 def _estimate(text: str) -> int:
-    """About four characters a token (no tokenizer offline)."""
+    """About four characters a token: used only when the server reports no usage."""
     return max(1, math.ceil(len(text) / 4))
+
+
+def _estimate_messages(messages: list[dict[str, str]]) -> int:
+    return _estimate(" ".join(str(m.get("content", "")) for m in messages))
