@@ -3,13 +3,15 @@
 A building is a rectangle; its rooms are rectangles of floor inside it; every other
 tile of the building is wall. Doors are tiles of that wall. Furniture is placed by
 its top-left tile inside a room. The builder writes floors, walls, doors, objects,
-zones (our ``zone_layer``) and character spawns, and the result is checked with the
-project's own validator before it is written.
+zones (our ``zone_layer``) and character spawns. Before anything is written the
+scene passes two checks: our own rasterisation here (``check_scene``, which names
+the building and room at fault) and the project's validator (CFR = RCS = OPS = 1).
 """
 
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,20 +80,45 @@ FURNITURE: dict[str, tuple[int, int, int, int, str, str, str]] = {
     "slide": (1, 1, 1, 2, "solid", "obstacle", "a slide"),
     "bandstand": (3, 2, 3, 3, "solid", "obstacle", "a wooden bandstand"),
     "mailbox": (1, 1, 1, 1, "solid", "obstacle", "a mailbox"),
+    "garden bed": (3, 1, 3, 1, "solid", "obstacle", "a raised bed of vegetables"),
+    "fruit tree": (1, 1, 2, 3, "solid", "obstacle", "an apple tree"),
+    "tool shed": (2, 2, 2, 3, "solid", "obstacle", "a wooden shed of garden tools"),
+    "compost bin": (1, 1, 1, 1, "solid", "obstacle", "a compost bin"),
+    "water tap": (1, 1, 1, 1, "solid", "obstacle", "an outdoor tap with watering cans"),
+    "beehive": (1, 1, 1, 1, "solid", "obstacle", "a wooden beehive"),
+    "soccer goal": (1, 3, 1, 3, "solid", "obstacle", "a football goal with a net"),
+    "bleachers": (4, 1, 4, 2, "solid", "obstacle", "wooden bleachers"),
+    "drinking fountain": (1, 1, 1, 1, "solid", "obstacle", "a drinking fountain"),
 }
 
-# floor asset id -> (semantic tag, description)
+# floor asset id -> (semantic tag, description). Indoor floors are named for the room
+# they pave, so a scene read without our zone_layer still derives meaningful arenas.
 FLOORS: dict[str, tuple[str, str]] = {
     "street": ("street", "asphalt road"),
     "sidewalk": ("sidewalk", "grey paving stones"),
     "grass": ("grass", "short green grass"),
     "path": ("floor_path", "gravel footpath"),
-    "wood": ("floor_wood", "warm wooden floorboards"),
-    "carpet": ("floor_carpet", "soft carpet"),
-    "tiles": ("floor_tiles", "white ceramic tiles"),
-    "stone": ("floor_stone", "polished stone floor"),
-    "concrete": ("floor_concrete", "bare concrete floor"),
+    "floor_doorstep": ("floor_doorstep", "stone thresholds under walls and doorways"),
+    "floor_bedroom": ("floor_bedroom", "warm wooden floorboards"),
+    "floor_living_room": ("floor_living_room", "oak parquet with a rug"),
+    "floor_kitchen": ("floor_kitchen", "white ceramic tiles"),
+    "floor_bathroom": ("floor_bathroom", "small blue and white mosaic tiles"),
+    "floor_cafe": ("floor_cafe", "honey-coloured wooden boards"),
+    "floor_bar": ("floor_bar", "dark stained floorboards"),
+    "floor_classroom": ("floor_classroom", "scuffed wooden boards"),
+    "floor_library": ("floor_library", "quiet green carpet"),
+    "floor_hallway": ("floor_hallway", "polished stone"),
+    "floor_office": ("floor_office", "grey carpet tiles"),
+    "floor_meeting_room": ("floor_meeting_room", "polished parquet"),
+    "floor_shop": ("floor_shop", "speckled vinyl tiles"),
+    "floor_storage": ("floor_storage", "bare concrete"),
+    "floor_studio": ("floor_studio", "paint-spattered concrete"),
+    "floor_common_room": ("floor_common_room", "worn wooden floorboards"),
 }
+
+
+class SpecError(ValueError):
+    """The town spec is wrong: the message names the building, room and thing at fault."""
 
 
 @dataclass
@@ -146,17 +173,15 @@ class Town:
         self.zones: list[dict] = []
         self.used: set[str] = set()
         self.characters: dict[str, dict] = {}
-        w, h = size
-        self.solid = np.zeros((h, w), bool)
 
     def outdoor(self, o: Outdoor) -> None:
-        self.floor.append(_fill(o.floor, o.area))
+        self._floor(o.floor, o.area)
         for floor, area in o.paint:
-            self.floor.append(_fill(floor, area))
-            self.used.add(floor)
-        self.used.add(o.floor)
+            self._floor(floor, area)
         self.zones.append({"sector": o.sector, "arena": o.arena, "area": list(o.area)})
+        x0, y0, w, h = o.area
         for tag, x, y in o.furniture:
+            _fits(tag, x - x0, y - y0, (w, h), f"{o.sector}/{o.arena}")
             self._place(tag, x, y)
 
     def building(self, b: Building) -> None:
@@ -164,22 +189,31 @@ class Town:
         bw, bh = b.size
         inside = np.zeros((bh, bw), bool)
         for room in b.rooms:
+            where = f"{b.sector}/{room.name}"
             x, y, w, h = room.area
-            assert x > 0 and y > 0 and x + w < bw and y + h < bh, (b.sector, room.name)
-            assert not inside[y : y + h, x : x + w].any(), (b.sector, room.name, "overlaps")
+            if not (x > 0 and y > 0 and x + w < bw and y + h < bh):
+                raise SpecError(f"{where}: room {room.area} must leave a wall inside {b.size}")
+            if inside[y : y + h, x : x + w].any():
+                raise SpecError(f"{where}: room {room.area} overlaps another room")
             inside[y : y + h, x : x + w] = True
-            self.floor.append(_fill(room.floor, (bx + x, by + y, w, h)))
-            self.used.add(room.floor)
             self.zones.append(
                 {"sector": b.sector, "arena": room.name, "area": [bx + x, by + y, w, h]}
             )
+            taken = np.zeros((h, w), bool)
+            for tag, dx, dy in room.furniture:
+                fw, fh = _fits(tag, dx, dy, (w, h), where)
+                if taken[dy : dy + fh, dx : dx + fw].any():
+                    raise SpecError(f"{where}: {tag!r} at ({dx}, {dy}) overlaps other furniture")
+                taken[dy : dy + fh, dx : dx + fw] = True
         # the floor under the walls, so doorways have something to stand on
-        self.floor.insert(0, _fill("concrete", (bx, by, bw, bh)))
-        self.used.add("concrete")
+        self._floor("floor_doorstep", (bx, by, bw, bh))
+        for room in b.rooms:
+            x, y, w, h = room.area
+            self._floor(room.floor, (bx + x, by + y, w, h))
         for x, y, w, h in _rectangles(~inside):
             self.walls.append(_fill("wall", (bx + x, by + y, w, h)))
         for dx, dy in b.doors:
-            assert not inside[dy, dx], (b.sector, "door not on a wall", dx, dy)
+            _check_door(b, inside, dx, dy)
             self.objects.append({"asset_id": "door", "position": [bx + dx + 0.5, by + dy + 1]})
         for room in b.rooms:
             rx, ry = bx + room.area[0], by + room.area[1]
@@ -187,7 +221,7 @@ class Town:
                 self._place(tag, rx + dx, ry + dy)
 
     def spawn(self, resident: Resident, x: int, y: int, soul_file: str) -> None:
-        asset = "char_" + resident.name.lower().replace(" ", "_")
+        asset = "char_" + slug(resident.name)
         self.characters[asset] = {
             "asset": {
                 "type": "agent",
@@ -203,36 +237,27 @@ class Town:
         }
         self.npcs.append({"asset_id": asset, "position": [x + 0.5, y + 1]})
 
+    def _floor(self, floor: str, area: tuple[int, int, int, int]) -> None:
+        if floor not in FLOORS:
+            raise SpecError(f"floor {floor!r} at {area} is not one of {sorted(FLOORS)}")
+        self.used.add(floor)
+        self.floor.append(_fill(floor, area))
+
     def _place(self, tag: str, x: int, y: int) -> None:
         w, h = FURNITURE[tag][:2]
         self.used.add(tag)
-        self.objects.append({"asset_id": _asset_id(tag), "position": [x + w / 2, y + h]})
+        self.objects.append({"asset_id": asset_id(tag), "position": [x + w / 2, y + h]})
 
     def scene(self) -> dict[str, Any]:
         assets: dict[str, Any] = {}
         props: dict[str, Any] = {}
         for fid, (tag, desc) in FLOORS.items():
             if fid in self.used:
-                assets[fid] = {
-                    "type": "tile",
-                    "description": f"floor: {desc}",
-                    "base_size": [1, 1],
-                    "visual_size": [1, 1],
-                }
+                assets[fid] = _asset("tile", f"floor: {desc}", (1, 1), (1, 1))
                 props[fid] = {"physics": "passable", "navigation": "walkable", "semantic_tag": tag}
-        assets["wall"] = {
-            "type": "tile",
-            "description": "wall: painted brick wall",
-            "base_size": [1, 1],
-            "visual_size": [1, 1],
-        }
+        assets["wall"] = _asset("tile", "wall: painted brick wall", (1, 1), (1, 1))
         props["wall"] = {"physics": "solid", "navigation": "obstacle", "semantic_tag": "wall"}
-        assets["door"] = {
-            "type": "object",
-            "description": "a wooden door",
-            "base_size": [1, 1],
-            "visual_size": [1, 2],
-        }
+        assets["door"] = _asset("object", "a wooden door", (1, 1), (1, 2))
         props["door"] = {
             "physics": "passable",
             "navigation": "walkable_door",
@@ -240,16 +265,11 @@ class Town:
         }
         for tag in sorted(t for t in self.used if t in FURNITURE):
             w, h, vw, vh, physics, nav, desc = FURNITURE[tag]
-            assets[_asset_id(tag)] = {
-                "type": "object",
-                "description": desc,
-                "base_size": [w, h],
-                "visual_size": [vw, vh],
-            }
-            props[_asset_id(tag)] = {"physics": physics, "navigation": nav, "semantic_tag": tag}
-        for asset_id, c in self.characters.items():
-            assets[asset_id] = c["asset"]
-            props[asset_id] = c["properties"]
+            assets[asset_id(tag)] = _asset("object", desc, (w, h), (vw, vh))
+            props[asset_id(tag)] = {"physics": physics, "navigation": nav, "semantic_tag": tag}
+        for aid, c in self.characters.items():
+            assets[aid] = c["asset"]
+            props[aid] = c["properties"]
         w, h = self.size
         return {
             "metadata": {
@@ -271,6 +291,71 @@ class Town:
         }
 
 
+def check_scene(scene: dict[str, Any]) -> list[str]:
+    """Our own reading of a built scene: what would fail CFR, RCS or OPS, in words.
+
+    Independent of the project's validator on purpose: two implementations of the
+    bottom-centre rule and of reachability have to agree before a town is written.
+    """
+    w, h = scene["metadata"]["grid_size"]
+    lay, props = scene["layout"], scene["properties"]
+    floor = np.zeros((h, w), bool)
+    wall = np.zeros((h, w), bool)
+    for c in lay["floor_layer"]:
+        floor[_slice(c["area"])] = True
+    for c in lay["wall_layer"]:
+        wall[_slice(c["area"])] = True
+    arena = np.full((h, w), -1)
+    names = []
+    for z in lay["zone_layer"]:
+        key = f"{z['sector']}:{z['arena']}"
+        if key not in names:
+            names.append(key)
+        arena[_slice(z["area"])] = names.index(key)
+    problems: list[str] = []
+    occupied = np.full((h, w), -1)
+    items = []
+    for i, o in enumerate(lay["object_layer"]):
+        aid = o["asset_id"]
+        box = _footprint(o["position"], scene["assets"][aid]["base_size"])
+        where = f"{aid} at {o['position']}"
+        if box[0] < 0 or box[1] < 0 or box[2] > w or box[3] > h:
+            problems.append(f"{where}: outside the grid")
+            continue
+        sl = (slice(box[1], box[3]), slice(box[0], box[2]))
+        if props[aid]["navigation"] == "walkable_door":
+            if not wall[sl].all():
+                problems.append(f"{where}: a door must stand on a wall tile")
+            wall[sl] = False
+            continue
+        if (occupied[sl] >= 0).any():
+            problems.append(f"{where}: overlaps {lay['object_layer'][occupied[sl].max()]}")
+        if wall[sl].any():
+            problems.append(f"{where}: stands on a wall")
+        if len(set(arena[sl].ravel().tolist())) != 1 or arena[sl].min() < 0:
+            problems.append(f"{where}: not inside exactly one arena")
+        occupied[sl] = i
+        items.append((where, box, int(arena[sl].max())))
+    walkable = floor & ~wall & (occupied < 0)
+    reached = _reach(walkable)
+    for where, (x0, y0, x1, y1), a in items:
+        ring = [(x, y) for x in range(x0, x1) for y in (y0 - 1, y1)]
+        ring += [(x, y) for y in range(y0, y1) for x in (x0 - 1, x1)]
+        use = [(x, y) for x, y in ring if 0 <= x < w and 0 <= y < h and walkable[y, x]]
+        if not any(arena[y, x] == a and reached[y, x] for x, y in use):
+            problems.append(f"{where}: no reachable tile beside it in its own room")
+    for i, name in enumerate(names):
+        if not (reached & (arena == i)).any():
+            problems.append(f"arena {name}: not reachable from the rest of the town")
+    spawns: set[tuple[int, int]] = set()
+    for c in lay["npc_layer"]:
+        x0, y0, _, _ = _footprint(c["position"], [1, 1])
+        if not (0 <= x0 < w and 0 <= y0 < h and walkable[y0, x0]) or (x0, y0) in spawns:
+            problems.append(f"{c['asset_id']} at {c['position']}: spawn not on a free floor tile")
+        spawns.add((x0, y0))
+    return problems
+
+
 def free_tile(world, arena_address: str, taken: set[tuple[int, int]]) -> tuple[int, int]:
     """A walkable tile of the arena, not an object's use tile if avoidable, not taken."""
     tiles = world.places.tiles(arena_address)
@@ -279,7 +364,7 @@ def free_tile(world, arena_address: str, taken: set[tuple[int, int]]) -> tuple[i
     cands = [(int(x), int(y)) for x, y in tiles.tolist() if walk[y, x] and (x, y) not in taken]
     cands.sort(key=lambda t: (t in use, t[1], t[0]))
     if not cands:
-        raise SystemExit(f"no free tile for a spawn in {arena_address}")
+        raise SpecError(f"no free tile for a spawn in {arena_address}")
     return cands[len(cands) // 2] if cands[0] in use else cands[0]
 
 
@@ -288,12 +373,76 @@ def write_scene(scene: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(scene, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _fill(asset_id: str, area: tuple[int, int, int, int]) -> dict[str, Any]:
-    return {"asset_id": asset_id, "command": "fill_rect", "area": list(area)}
+def slug(name: str) -> str:
+    return name.lower().replace(" ", "_")
 
 
-def _asset_id(tag: str) -> str:
+def asset_id(tag: str) -> str:
     return tag.replace(" ", "_")
+
+
+def _asset(kind: str, desc: str, base: tuple[int, int], visual: tuple[int, int]) -> dict:
+    return {"type": kind, "description": desc, "base_size": list(base), "visual_size": list(visual)}
+
+
+def _fits(tag: str, dx: int, dy: int, room: tuple[int, int], where: str) -> tuple[int, int]:
+    if tag not in FURNITURE:
+        raise SpecError(f"{where}: unknown furniture {tag!r} (add it to townkit.FURNITURE)")
+    fw, fh = FURNITURE[tag][:2]
+    if dx < 0 or dy < 0 or dx + fw > room[0] or dy + fh > room[1]:
+        raise SpecError(f"{where}: {tag!r} ({fw}x{fh}) at ({dx}, {dy}) sticks out of {room}")
+    return fw, fh
+
+
+def _check_door(b: Building, inside: np.ndarray, dx: int, dy: int) -> None:
+    """A door is a wall tile with open ground (a room or outdoors) on two opposite sides."""
+    bw, bh = b.size
+    if not (0 <= dx < bw and 0 <= dy < bh) or inside[dy, dx]:
+        raise SpecError(f"{b.sector}: door ({dx}, {dy}) is not on the building's wall")
+
+    def open_(x: int, y: int) -> bool:
+        return not (0 <= x < bw and 0 <= y < bh) or bool(inside[y, x])
+
+    if not (open_(dx - 1, dy) and open_(dx + 1, dy)) and not (
+        open_(dx, dy - 1) and open_(dx, dy + 1)
+    ):
+        raise SpecError(f"{b.sector}: door ({dx}, {dy}) does not lead from one space to another")
+
+
+def _footprint(pos: list[float], size: list[int]) -> tuple[int, int, int, int]:
+    """Bottom-centre rule: tiles whose centres lie in [px - w/2, px + w/2) x [py - h, py)."""
+    (px, py), (fw, fh) = pos, size
+    x0 = int(np.ceil(px - fw / 2 - 0.5))
+    y0 = int(np.ceil(py - fh - 0.5))
+    return x0, y0, x0 + fw, y0 + fh
+
+
+def _reach(walkable: np.ndarray) -> np.ndarray:
+    """Tiles reachable on foot (4-neighbour BFS) from the first walkable tile."""
+    h, w = walkable.shape
+    seen = np.zeros_like(walkable)
+    starts = np.argwhere(walkable)
+    if not len(starts):
+        return seen
+    y, x = starts[0]
+    seen[y, x] = True
+    todo = deque([(int(x), int(y))])
+    while todo:
+        x, y = todo.popleft()
+        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if 0 <= nx < w and 0 <= ny < h and walkable[ny, nx] and not seen[ny, nx]:
+                seen[ny, nx] = True
+                todo.append((nx, ny))
+    return seen
+
+
+def _slice(area: list[int]) -> tuple[slice, slice]:
+    x, y, w, h = area
+    return slice(max(y, 0), y + h), slice(max(x, 0), x + w)
+
+
+def _fill(asset: str, area: tuple[int, int, int, int]) -> dict[str, Any]:
+    return {"asset_id": asset, "command": "fill_rect", "area": list(area)}
 
 
 def _rectangles(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
