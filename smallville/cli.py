@@ -339,8 +339,13 @@ def _run(args: argparse.Namespace) -> int:
 
     config = _llm_config(args, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache)
     print(config.notice, file=sys.stderr)
-    budget = Budget(max_calls=args.max_calls, max_tokens=args.max_tokens, max_cost=args.max_cost)
-    llm = build(config, budget)
+    try:
+        budget = Budget(
+            max_calls=args.max_calls, max_tokens=args.max_tokens, max_cost=args.max_cost
+        )
+        llm = build(config, budget)
+    except ValueError as e:  # ConfigError included: a bad budget, prices file or model
+        raise UserError(str(e)) from e
     ablations = {k: True for k in ("no_reflection", "no_planning", "no_memory") if getattr(args, k)}
 
     async def go():

@@ -221,11 +221,12 @@ def test_plots_are_written(run, tmp_path):
 
 
 def test_usage_is_priced_by_the_runs_model():
-    """Cost comes from the run's model and the price table, per kind and per agent-day."""
+    """Cost comes from the run's model (a dated name is priced as its base model) and the
+    price table, per kind and per agent-day; cache hits cost nothing."""
     from smallville.analysis import llm_usage
 
     class Priced:
-        meta = {"llm": {"model": "gpt-4o-mini"}}
+        meta = {"llm": {"model": "gpt-4o-mini-2024-07-18"}}
         agents = [0, 1]
         tick_seconds = 10
 
@@ -240,11 +241,24 @@ def test_usage_is_priced_by_the_runs_model():
                     "completion_tokens": 1_000_000,
                     "tokens": 2_000_000,
                     "cache_hits": 0,
+                    "cached_prompt_tokens": 0,
+                    "cached_completion_tokens": 0,
                     "fallbacks": 0,
-                }
+                },
+                "react": {
+                    "calls": 2,
+                    "prompt_tokens": 2_000_000,
+                    "completion_tokens": 0,
+                    "tokens": 2_000_000,
+                    "cache_hits": 2,
+                    "cached_prompt_tokens": 2_000_000,
+                    "cached_completion_tokens": 0,
+                    "fallbacks": 0,
+                },
             }
 
     u = llm_usage(Priced())
     assert u["by_kind"]["utterance"]["cost_usd"] == pytest.approx(0.15 + 0.60)
     assert u["per_agent_day"]["cost_usd"] == pytest.approx(0.75 / 2)
-    assert u["per_agent_day"]["calls"] == pytest.approx(2)
+    assert u["by_kind"]["react"]["cost_usd"] == 0
+    assert u["per_agent_day"]["calls"] == pytest.approx(3)

@@ -208,3 +208,40 @@ def test_the_ville_two_hours_with_25_residents(tmp_path, capsys):
         moved = c.execute("SELECT COUNT(DISTINCT agent) FROM positions").fetchone()[0]
         ticks = c.execute("SELECT COUNT(*) FROM ticks").fetchone()[0]
     assert (agents, acting, ticks) == (25, 25, 720) and moved >= 20
+
+
+def test_resumed_usage_counts_cache_hits_as_free(tmp_path):
+    """Earlier sessions' usage, read back on resume, prices only what an endpoint did."""
+    from smallville.sim.run import _usage_from_log
+    from smallville.sim.runlog import RunLog
+
+    out = tmp_path / "u.sqlite"
+    assert run(*CAFE, "--hours", "0.2", "--out", str(out), "--quiet") == 0
+    log = RunLog.open(out)
+    try:
+        log.conn.execute("UPDATE llm_calls SET cached = (rowid % 2)")
+        n, p, c, hits, hp, hc = log.rows(
+            "SELECT COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached), "
+            "SUM(cached * prompt_tokens), SUM(cached * completion_tokens) FROM llm_calls"
+        )[0]
+        u = _usage_from_log(log, lambda pt, ct: pt + 10 * ct)
+    finally:
+        log.close()
+    assert 0 < hits < n
+    assert (u.calls, u.cache_hits, u.requests) == (n, hits, n - hits)
+    assert u.tokens == p + c and u.spent_tokens == (p - hp) + (c - hc)
+    assert u.cost_usd == (p - hp) + 10 * (c - hc)
+
+
+def test_bad_budget_or_prices_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    """A negative budget or a broken prices file is refused before anything runs."""
+    out = tmp_path / "b.sqlite"
+    assert run(*CAFE, "--hours", "0.1", "--out", str(out), "--max-calls", "-1") == 2
+    assert "--max-calls must be 0 or more" in capsys.readouterr().err
+    prices = tmp_path / "prices.json"
+    prices.write_text('{"gpt-4o-mini": "cheap"}')
+    monkeypatch.setenv("SMALLVILLE_PRICES", str(prices))
+    assert run(*CAFE, "--hours", "0.1", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert str(prices) in err and "input_usd_per_1M" in err
+    assert not out.exists()

@@ -253,13 +253,15 @@ def plan_adherence(run: Run, every: int = 30) -> dict[str, float]:
 def llm_usage(run: Run) -> dict:
     """Calls, tokens, cost, cache hits and fallbacks by kind, and per agent-day. Cost uses
     the built-in price of the run's model (0 for the scripted model and local servers)."""
-    from smallville.llm.meter import DEFAULT_PRICES
+    from smallville.llm.meter import price_of
 
     kinds = run.llm_usage()
     model = (run.meta.get("llm") or {}).get("model", "scripted")
-    price_in, price_out = DEFAULT_PRICES.get(model, (0.0, 0.0))
+    price_in, price_out = price_of(model) or (0.0, 0.0)
     for v in kinds.values():
-        v["cost_usd"] = (v["prompt_tokens"] * price_in + v["completion_tokens"] * price_out) / 1e6
+        spent_in = v["prompt_tokens"] - v["cached_prompt_tokens"]
+        spent_out = v["completion_tokens"] - v["cached_completion_tokens"]
+        v["cost_usd"] = (spent_in * price_in + spent_out * price_out) / 1e6
     agent_days = len(run.agents) * max(run.last_tick() + 1, 1) * run.tick_seconds / 86400
     keys = (
         "calls",

@@ -257,11 +257,14 @@ class Run:
         return [(t, a, q, json.loads(ids)) for t, a, q, ids in rows]
 
     def llm_usage(self) -> dict[str, dict[str, float]]:
-        """Calls, tokens, cache hits and fallbacks by task kind."""
+        """Calls, tokens, cache hits and fallbacks by task kind. Tokens include those of
+        cache hits (what the work is worth); ``cached_*_tokens`` are the part of them no
+        endpoint spent again."""
         out = {}
-        for kind, calls, p, c, cached, fb in self.log.rows(
+        for kind, calls, p, c, cached, cp, cc, fb in self.log.rows(
             "SELECT kind, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), "
-            "SUM(cached), SUM(fallback) FROM llm_calls GROUP BY kind ORDER BY kind"
+            "SUM(cached), SUM(cached * prompt_tokens), SUM(cached * completion_tokens), "
+            "SUM(fallback) FROM llm_calls GROUP BY kind ORDER BY kind"
         ):
             out[kind] = {
                 "calls": calls,
@@ -269,6 +272,8 @@ class Run:
                 "completion_tokens": c,
                 "tokens": p + c,
                 "cache_hits": cached,
+                "cached_prompt_tokens": cp,
+                "cached_completion_tokens": cc,
                 "fallbacks": fb,
             }
         return out

@@ -264,7 +264,7 @@ class Runner:
         if until:
             meta["config"]["until"] = until
             log.set_meta("config", meta["config"])
-        previous = _usage_from_log(log)
+        previous = _usage_from_log(log, llm.meter.price)
         runner = cls(cfg, llm, log, sim, gt.parse(cfg.until), previous, budget)
         return runner
 
@@ -343,19 +343,31 @@ def _settings(ablations: dict[str, bool]) -> CognitionSettings:
     )
 
 
-def _usage_from_log(log: RunLog) -> Usage:
-    row = log.rows(
-        "SELECT COUNT(*), COALESCE(SUM(prompt_tokens),0), "
-        "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(cached),0), "
-        "COALESCE(SUM(fallback),0) FROM llm_calls"
-    )[0]
-    return Usage(
-        calls=row[0],
-        prompt_tokens=row[1],
-        completion_tokens=row[2],
-        cache_hits=row[3],
-        fallbacks=row[4],
+def _usage_from_log(log: RunLog, price) -> Usage:
+    """What earlier sessions of this run spent, so budgets count the whole run.
+
+    Cache hits cost nothing: their tokens are counted as ``cached_tokens`` and left
+    out of the cost, which ``price(prompt_tokens, completion_tokens)`` gives in USD.
+    """
+    rows = log.rows(
+        "SELECT cached, COUNT(*), COALESCE(SUM(prompt_tokens),0), "
+        "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(fallback),0) "
+        "FROM llm_calls GROUP BY cached"
     )
+    u = Usage()
+    for cached, calls, prompt, completion, fallbacks in rows:
+        u.add(
+            Usage(
+                calls=calls,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                cached_tokens=(prompt + completion) if cached else 0,
+                cache_hits=calls if cached else 0,
+                fallbacks=fallbacks,
+                cost_usd=0.0 if cached else price(prompt, completion),
+            )
+        )
+    return u
 
 
 def whisper(path: Path, agent: str, text: str) -> int:
