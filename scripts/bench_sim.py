@@ -3,6 +3,7 @@
     python scripts/bench_sim.py day        # scripted, the_ville, 25 residents, 24 game hours
     python scripts/bench_sim.py endpoint   # fake endpoint, 200 ms a request, concurrency 1 vs 16
     python scripts/bench_sim.py engine     # 100 and 1000 residents on a generated town
+    python scripts/bench_sim.py bound      # what concurrency 16 can gain at best, and why
     python scripts/bench_sim.py all
 
 ``day`` also prints requests and estimated tokens per agent per game day by task kind.
@@ -122,6 +123,99 @@ def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
     print()
 
 
+class InstantFake:
+    """The fake endpoint's answers (``schema_answer``) with no HTTP and no latency."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        from smallville.llm.scripted import ScriptedModel
+
+        self._embedder = ScriptedModel()
+
+    async def run(self, task):
+        from smallville.llm.task import Completion
+
+        body = {"response_format": {"json_schema": {"schema": task.json_schema()}}}
+        try:
+            value = task.output.model_validate_json(schema_answer(body))
+            task.check_choices(value)
+        except ValueError as e:
+            return Completion(value=task.fallback, fallback=True, error=str(e))
+        return Completion(value=value)
+
+    async def embed(self, texts):
+        return await self._embedder.embed(texts)
+
+
+def bench_bound(hours: float = 2.0, concurrency: int = 16) -> None:
+    """Replay the endpoint benchmark's run without latency, count each resident's
+    dependent requests per tick, and bound the speed-up concurrency can give:
+
+    - lock-step (this engine): a tick lasts as long as its longest chain of dependent
+      requests, or its requests / concurrency if more;
+    - perfect overlap (a hypothetical engine in which every resident keeps its own clock
+      and waits only for residents it could perceive: same arena within the vision
+      radius + 2 tiles, or any arena within 2): the critical path through those waits.
+    """
+    world = World.load(ROOT / "worlds" / "the_ville.json")
+    personas = load_personas(ROOT / "agents" / "the_ville")
+    print(f"## Bound on the speed-up at concurrency {concurrency}: {hours:g} game hours")
+    print("| answers | requests | lock-step bound | perfect-overlap bound |")
+    print("|---|---|---|---|")
+    for label, backend in (("fake endpoint", InstantFake()), ("scripted", None)):
+        llm = LLM(backend, concurrency=concurrency) if backend else build(LLMConfig.resolve({}))
+        sim = Simulation(world, personas, llm, start=START)
+        calls, where = asyncio.run(_chains(sim, personas, int(hours * 360)))
+        total = sum(calls.values())
+        lockstep = 0
+        for t in range(len(where)):
+            here = [v for (tt, _), v in calls.items() if tt == t]
+            lockstep += max(max(here, default=0), -(-sum(here) // concurrency))
+        radius = sim.settings.vision_radius + 2
+        done = [0] * len(personas)
+        for t, tiles in enumerate(where):
+            nxt = []
+            for i, (pi, ai) in enumerate(tiles):
+                wait = done[i]
+                for j, (pj, aj) in enumerate(tiles):
+                    d = max(abs(pi[0] - pj[0]), abs(pi[1] - pj[1]))
+                    if j != i and ((ai == aj and d <= radius) or d <= 2):
+                        wait = max(wait, done[j])
+                nxt.append(wait + calls.get((t, i), 0))
+            done = nxt
+        overlap = max(max(done), total / concurrency)
+        print(
+            f"| {label} | {total} | {lockstep} rounds: {total / lockstep:.1f}x | "
+            f"{overlap:.0f} rounds: {total / overlap:.1f}x |"
+        )
+    print()
+
+
+async def _chains(sim: Simulation, personas: list[Persona], ticks: int):
+    """Requests per (tick, resident) and everyone's (tile, arena) at each tick."""
+    names = {p.name: i for i, p in enumerate(personas)}
+    calls: dict[tuple[int, int], int] = {}
+
+    def count(task, _completion) -> None:
+        key = (sim.state.tick, names.get(task.agent, -1))
+        calls[key] = calls.get(key, 0) + 1
+
+    def arena(pos):
+        a = sim.places.arena_at(*pos)
+        return a.address if a else None
+
+    sim.llm.meter.on_call(count)
+    await sim.prepare()
+    await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
+    calls.clear()
+    where = []
+    for _ in range(ticks):
+        where.append([(pos, arena(pos)) for pos in sim.state.positions])
+        await sim.step()
+    return calls, where
+
+
 async def _run_and_close(world, personas, llm, hours):
     try:
         await simulate(world, personas, llm, hours)
@@ -195,7 +289,7 @@ def bench_engine(sizes=(100, 1000), hours: float = 1.0) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("which", choices=["day", "endpoint", "engine", "all"])
+    ap.add_argument("which", choices=["day", "endpoint", "engine", "bound", "all"])
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, {date.today()}")
     print()
@@ -206,6 +300,8 @@ def main() -> None:
         bench_endpoint()
     if args.which in ("engine", "all"):
         bench_engine()
+    if args.which in ("bound", "all"):
+        bench_bound()
 
 
 if __name__ == "__main__":
