@@ -97,18 +97,20 @@ def _time_use(result: dict, out: Path) -> Path:
         {p for r in residents for p in result["time_use"][r]},
         key=lambda p: -sum(result["time_use"][r].get(p, 0) for r in residents),
     )
-    top = places[:9]
+    # tab20 has 20 distinguishable colours: every place gets its own up to 19 places
+    # (the Ville has 18 sectors); past that the least-used share "other"
+    top = places if len(places) <= 20 else places[:19]
     fig, ax = plt.subplots(figsize=(10, max(4, 0.32 * len(residents) + 1.5)))
     left = [0.0] * len(residents)
-    cmap = plt.get_cmap("tab10")
-    for i, place in enumerate([*top, "other"]):
+    cmap = plt.get_cmap("tab20")
+    for i, place in enumerate(top if top is places else [*top, "other"]):
         vals = [
             sum(h for p, h in result["time_use"][r].items() if p not in top)
             if place == "other"
             else result["time_use"][r].get(place, 0.0)
             for r in residents
         ]
-        ax.barh(residents, vals, left=left, label=place, color=cmap(i % 10))
+        ax.barh(residents, vals, left=left, label=place, color=cmap(i % 20))
         left = [a + b for a, b in zip(left, vals, strict=True)]
     ax.set_xlabel("hours")
     ax.set_title("Time use per resident and place")
