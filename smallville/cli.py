@@ -88,8 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--world",
         type=Path,
-        default=Path("worlds/the_ville.json"),
-        help="world layout (worlds/the_ville.json)",
+        help="world layout (default: worlds/the_ville.json here, else the one shipped "
+        "beside the package)",
     )
     run.add_argument("--agents", type=Path, help="persona folder (default: the world's)")
     run.add_argument("--scenario", type=Path, help="scenario JSON (start, hours, seeds, facts)")
@@ -293,7 +293,8 @@ def _run_and_view(args: argparse.Namespace, argv: list[str]) -> int:
     import subprocess
     import time
 
-    out = args.resume or args.out or Path("runs") / f"{args.world.stem}-{_stamp()}.sqlite"
+    world = _default_world(args.world)
+    out = args.resume or args.out or Path("runs") / f"{world.stem}-{_stamp()}.sqlite"
     child_argv = [a for a in argv if a != "--view"]
     if not args.resume and not args.out:
         child_argv += ["--out", str(out)]
@@ -364,16 +365,17 @@ def _run(args: argparse.Namespace) -> int:
                         until = gt.fmt(last + int(args.hours * 3600))
                 runner = await Runner.resume(args.resume, llm, budget, until=until)
             else:
+                args.world = _default_world(args.world)
                 world_name = args.world.stem
                 out = args.out or Path("runs") / f"{world_name}-{_stamp()}.sqlite"
                 agents = args.agents or _agents_dir(args.world)
                 start = args.start or ""
                 until = args.until or ""
-                cfg = RunConfig(
-                    world=args.world,
-                    agents=agents,
+                cfg = RunConfig(  # absolute paths: resume works from any folder
+                    world=args.world.resolve(),
+                    agents=agents.resolve(),
                     out=out,
-                    scenario=args.scenario,
+                    scenario=args.scenario.resolve() if args.scenario else None,
                     seed=args.seed,
                     start=start,
                     until=until,
@@ -402,6 +404,16 @@ def _stamp() -> str:
     from datetime import datetime
 
     return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def _default_world(world: Path | None) -> Path:
+    """``--world``, else worlds/the_ville.json from here, else the repository's own copy
+    (an editable install run from another folder)."""
+    if world is not None:
+        return world
+    here = Path("worlds/the_ville.json")
+    shipped = Path(__file__).resolve().parents[1] / here
+    return here if here.is_file() or not shipped.is_file() else shipped
 
 
 def _agents_dir(world: Path) -> Path:

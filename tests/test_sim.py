@@ -245,3 +245,15 @@ def test_bad_budget_or_prices_is_a_clear_error(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert str(prices) in err and "input_usd_per_1M" in err
     assert not out.exists()
+
+
+def test_a_broken_world_is_a_clear_error_and_writes_nothing(tmp_path, capsys):
+    """A world that fails to parse stops the run before a run file exists."""
+    world = tmp_path / "broken.json"
+    world.write_text('{"metadata": {"scene_name": "x", "grid_size": [10, "ten"]}}')
+    out = tmp_path / "never.sqlite"
+    argv = ["--world", str(world), "--agents", str(ROOT / "agents" / "cafe")]
+    assert run(*argv, "--hours", "1", "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert f"{world}: metadata.grid_size[1]" in err and "Traceback" not in err
+    assert not out.exists()

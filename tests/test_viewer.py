@@ -170,3 +170,23 @@ def test_view_command_png_and_frames(cafe_run, tmp_path, capsys):
     assert len(list((tmp_path / "fr").glob("frame_*.png"))) == 3
     assert main(["view", str(cafe_run), "--png", str(png), "--size", "big"]) == 2
     assert "expected WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_view_uses_the_runs_copy_of_the_world(tmp_path, monkeypatch):
+    """A run made with a relative world path renders from another folder and after the
+    world file is gone: the run file keeps the layout it was made with."""
+    import shutil
+
+    made = tmp_path / "made"
+    made.mkdir()
+    shutil.copy(ROOT / "worlds" / "cafe.json", made / "cafe.json")
+    monkeypatch.chdir(made)
+    agents = str(ROOT / "agents" / "cafe")
+    assert main(["run", "--world", "cafe.json", "--agents", agents, "--hours", "0.2",
+                 "--out", "r.sqlite", "--quiet"]) == 0  # fmt: skip
+    (made / "cafe.json").unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert main(["view", str(made / "r.sqlite"), "--png", "f.png", "--size", "640x400"]) == 0
+    assert pygame.image.load("f.png").get_size() == (640, 400)

@@ -24,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smallville import __version__
 from smallville import gametime as gt
-from smallville.cognition.persona import Persona, load_personas, persona_files
+from smallville.cognition.persona import Persona, PersonaError, load_personas, persona_files
 from smallville.cognition.settings import CognitionSettings
 from smallville.llm import LLM, Budget, Usage
 from smallville.sim.engine import Simulation
 from smallville.sim.runlog import RunLog, RunLogError
 from smallville.world import World
+from smallville.world.errors import WorldError
 
 DEFAULT_START = "2023-02-13 06:00"
 
@@ -111,9 +112,12 @@ def file_hash(paths: list[Path]) -> str:
 
 
 def load_inputs(cfg: RunConfig) -> tuple[World, list[Persona], Scenario | None]:
-    world = World.load(cfg.world)
-    arenas = [a.address for a in world.places.arenas]
-    personas = load_personas(cfg.agents, arenas)
+    try:
+        world = World.load(cfg.world)
+        arenas = [a.address for a in world.places.arenas]
+        personas = load_personas(cfg.agents, arenas)
+    except (WorldError, PersonaError) as e:
+        raise RunError(str(e)) from e
     scenario = Scenario.load(cfg.scenario) if cfg.scenario else None
     if scenario:
         names = {p.name for p in personas}
@@ -171,6 +175,9 @@ class Runner:
             "config": cfg.meta(),
             "llm": llm_meta,
             "world_hash": file_hash([Path(cfg.world)]),
+            # the layout itself, so the viewer draws the map the run used from any folder
+            # and after the world file has changed
+            "world_json": Path(cfg.world).read_text(encoding="utf-8"),
             "persona_hash": file_hash(persona_files(cfg.agents)),
             "scenario": scenario.model_dump() if scenario else None,
             "versions": {"smallville": __version__, "python": platform.python_version()},

@@ -249,7 +249,8 @@ def _plain(v: Any) -> Any:
 
 
 def _stable_meta(meta: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in meta.items() if k not in ("created_wall", "versions", "checkpoint")}
+    skip = ("created_wall", "versions", "checkpoint", "world_json")  # world_hash stands for it
+    return {k: v for k, v in meta.items() if k not in skip}
 
 
 def _line(rec: dict[str, Any]) -> str:
