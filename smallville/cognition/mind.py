@@ -10,6 +10,7 @@ in ``outbox``.
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -154,8 +155,17 @@ class Mind:
         if self.day != gt.day_start(now):
             await self._new_day(llm, now)
         if self.chat.ended:
-            await self._close_chat(llm, now)
-            d.action = await self._next_action(llm, now)
+            if self.blocks and now >= self.wake_at:
+                # Independent chains, issued together: summarising the talk writes memory,
+                # the next action reads none (the day is planned) and writes only the
+                # queue. Memory ids and outbox rows therefore come out the same whichever
+                # request answers first (the server writes the outbox in a fixed order).
+                _, d.action = await asyncio.gather(
+                    self._close_chat(llm, now), self._next_action(llm, now)
+                )
+            else:
+                await self._close_chat(llm, now)
+                d.action = await self._next_action(llm, now)
             return d
         if self.chat.partner:
             if self.chat.my_turn:
@@ -245,7 +255,6 @@ class Mind:
 
     async def _fill_block(self, llm, now: int, block: Block) -> None:
         """Decompose the rest of ``block`` into actions with places."""
-        minutes = max(1, block.end - gt.minute_of_day(now))
         end_of_block = gt.day_start(now) + block.end * gt.MINUTE
         minutes = max(1, (end_of_block - now + 59) // 60)
         self.queue.clear()

@@ -117,12 +117,13 @@ class Simulation:
                 m.memory = MemoryStream(dim, retention=self.settings.retention)
 
     async def plant(self, seeds: dict[str, list[str]], source: str) -> None:
-        """Seed memories (persona memories, scenario facts, whispers), in agent order."""
+        """Seed memories (persona memories, scenario facts, whispers). Each resident
+        rates its own seeds, all at once: a mind writes only its own stream, and the
+        rows are written in agent order after."""
         now = self.state.time
-        for m in self.minds:
-            texts = seeds.get(m.name, [])
-            if texts:
-                await m.seed(self.llm, now, texts, source)
+        await asyncio.gather(
+            *(m.seed(self.llm, now, seeds[m.name], source) for m in self.minds if seeds.get(m.name))
+        )
         self._drain(self.state.tick)
 
     # ------------------------------------------------------------------ a tick
@@ -327,9 +328,14 @@ class Simulation:
             self.log.add(table, *row)
 
     def _drain(self, tick: int) -> None:
-        """Write what the minds left in their outboxes, and the calls, in agent order."""
+        """Write what the minds left in their outboxes, and the calls, in agent order.
+
+        Within one agent, rows go by type (memories, plans, reflections) and calls by
+        their content: a mind may run independent requests together, and the order in
+        which they answer must not reach the log.
+        """
         for m in self.minds:
-            for item in m.outbox:
+            for item in sorted(m.outbox, key=lambda it: _OUTBOX_ORDER[it[0]]):
                 if item[0] == "memory":
                     self._memory_row(m, item[1], tick)
                 elif item[0] == "plan":
@@ -338,7 +344,7 @@ class Simulation:
                     self._row("reflections", tick, m.id, item[1], json.dumps(item[2]))
             m.outbox.clear()
         for aid in sorted(self._calls):
-            for call in self._calls[aid]:
+            for call in sorted(self._calls[aid], key=_call_key):
                 self._row("llm_calls", tick, aid, *call)
         self._calls.clear()
 
@@ -402,3 +408,12 @@ class Simulation:
 
     def time_label(self) -> str:
         return gt.fmt(self.state.time)
+
+
+_OUTBOX_ORDER = {"memory": 0, "plan": 1, "reflection": 2}
+
+
+def _call_key(call: tuple) -> tuple:
+    """A call row without its latency (the only field that varies between runs)."""
+    kind, prompt, completion, cached, fallback, retries, error, _latency = call
+    return (kind, prompt, completion, cached, fallback, retries, error or "")
