@@ -124,18 +124,22 @@ def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
 
 
 class InstantFake:
-    """The fake endpoint's answers (``schema_answer``) with no HTTP and no latency."""
+    """The fake endpoint's answers (``schema_answer``) without HTTP, each after
+    ``delay`` seconds (none by default)."""
 
     name = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0.0) -> None:
         from smallville.llm.scripted import ScriptedModel
 
+        self.delay = delay
         self._embedder = ScriptedModel()
 
     async def run(self, task):
         from smallville.llm.task import Completion
 
+        if self.delay:
+            await asyncio.sleep(self.delay)
         body = {"response_format": {"json_schema": {"schema": task.json_schema()}}}
         try:
             value = task.output.model_validate_json(schema_answer(body))
@@ -148,12 +152,31 @@ class InstantFake:
         return await self._embedder.embed(texts)
 
 
-def bench_bound(hours: float = 2.0, concurrency: int = 16) -> None:
-    """Replay the endpoint benchmark's run without latency, count each resident's
-    dependent requests per tick, and bound the speed-up concurrency can give:
+class Delayed:
+    """The scripted model, each answer after ``delay`` seconds."""
 
-    - lock-step (this engine): a tick lasts as long as its longest chain of dependent
-      requests, or its requests / concurrency if more;
+    def __init__(self, delay: float) -> None:
+        from smallville.llm.scripted import ScriptedModel
+
+        self.inner = ScriptedModel()
+        self.name = self.inner.name
+        self.delay = delay
+
+    async def run(self, task):
+        await asyncio.sleep(self.delay)
+        return await self.inner.run(task)
+
+    async def embed(self, texts):
+        return await self.inner.embed(texts)
+
+
+def bench_bound(hours: float = 2.0, concurrency: int = 16, delay: float = 0.1) -> None:
+    """Replay the endpoint benchmark's run with every request taking ``delay`` seconds
+    and no limit on requests in flight; a resident's chain in a tick is how many
+    request-times after the tick began its last request answered. From those chains:
+
+    - lock-step (this engine): a tick lasts its longest chain, or its requests /
+      concurrency if more;
     - perfect overlap (a hypothetical engine in which every resident keeps its own clock
       and waits only for residents it could perceive: same arena within the vision
       radius + 2 tiles, or any arena within 2): the critical path through those waits.
@@ -163,15 +186,16 @@ def bench_bound(hours: float = 2.0, concurrency: int = 16) -> None:
     print(f"## Bound on the speed-up at concurrency {concurrency}: {hours:g} game hours")
     print("| answers | requests | lock-step bound | perfect-overlap bound |")
     print("|---|---|---|---|")
-    for label, backend in (("fake endpoint", InstantFake()), ("scripted", None)):
-        llm = LLM(backend, concurrency=concurrency) if backend else build(LLMConfig.resolve({}))
+    for label, backend in (("fake endpoint", InstantFake(delay)), ("scripted", Delayed(delay))):
+        llm = LLM(backend, concurrency=10_000)
         sim = Simulation(world, personas, llm, start=START)
-        calls, where = asyncio.run(_chains(sim, personas, int(hours * 360)))
+        calls, chain, where = asyncio.run(_chains(sim, personas, int(hours * 360), delay))
         total = sum(calls.values())
         lockstep = 0
         for t in range(len(where)):
             here = [v for (tt, _), v in calls.items() if tt == t]
-            lockstep += max(max(here, default=0), -(-sum(here) // concurrency))
+            deep = [v for (tt, _), v in chain.items() if tt == t]
+            lockstep += max(max(deep, default=0), -(-sum(here) // concurrency))
         radius = sim.settings.vision_radius + 2
         done = [0] * len(personas)
         for t, tiles in enumerate(where):
@@ -182,7 +206,7 @@ def bench_bound(hours: float = 2.0, concurrency: int = 16) -> None:
                     d = max(abs(pi[0] - pj[0]), abs(pi[1] - pj[1]))
                     if j != i and ((ai == aj and d <= radius) or d <= 2):
                         wait = max(wait, done[j])
-                nxt.append(wait + calls.get((t, i), 0))
+                nxt.append(wait + chain.get((t, i), 0))
             done = nxt
         overlap = max(max(done), total / concurrency)
         print(
@@ -192,14 +216,19 @@ def bench_bound(hours: float = 2.0, concurrency: int = 16) -> None:
     print()
 
 
-async def _chains(sim: Simulation, personas: list[Persona], ticks: int):
-    """Requests per (tick, resident) and everyone's (tile, arena) at each tick."""
+async def _chains(sim: Simulation, personas: list[Persona], ticks: int, delay: float):
+    """Requests and chain length per (tick, resident), and everyone's (tile, arena) at
+    each tick."""
     names = {p.name: i for i, p in enumerate(personas)}
     calls: dict[tuple[int, int], int] = {}
+    chain: dict[tuple[int, int], int] = {}
+    began = [0.0]
 
     def count(task, _completion) -> None:
         key = (sim.state.tick, names.get(task.agent, -1))
         calls[key] = calls.get(key, 0) + 1
+        depth = round((time.perf_counter() - began[0]) / delay)
+        chain[key] = max(chain.get(key, 0), depth)
 
     def arena(pos):
         a = sim.places.arena_at(*pos)
@@ -209,11 +238,13 @@ async def _chains(sim: Simulation, personas: list[Persona], ticks: int):
     await sim.prepare()
     await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
     calls.clear()
+    chain.clear()
     where = []
     for _ in range(ticks):
         where.append([(pos, arena(pos)) for pos in sim.state.positions])
+        began[0] = time.perf_counter()
         await sim.step()
-    return calls, where
+    return calls, chain, where
 
 
 async def _run_and_close(world, personas, llm, hours):
