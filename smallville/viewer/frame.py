@@ -38,13 +38,17 @@ class Scene:
         tick = max(0, min(tick, max(run.last_tick(), 0)))
         positions = run.positions_at(tick)
         nexts = run.positions_at(tick + 1) if tick < run.last_tick() else positions
-        speech = {}
-        for _tk, spk, text in run.log.rows(
-            "SELECT tick, speaker, text FROM utterances WHERE tick BETWEEN ? AND ? ORDER BY tick",
+        # one bubble per conversation: its latest line of the last few ticks (both
+        # partners' bubbles would cover each other, they stand side by side)
+        latest: dict[int, tuple[int, str]] = {}
+        for conv, spk, text in run.log.rows(
+            "SELECT conversation, speaker, text FROM utterances WHERE tick BETWEEN ? AND ? "
+            "ORDER BY tick, seq",
             tick - 5,
             tick,
         ):
-            speech[spk] = text
+            latest[conv] = (spk, text)
+        speech = dict(latest.values())
         trails: dict[int, list[tuple[int, int]]] = {}
         for agent, x, y in run.log.rows(
             "SELECT agent, x, y FROM positions WHERE tick BETWEEN ? AND ? ORDER BY tick",
@@ -190,7 +194,9 @@ class Painter:
 
     def _bubble(self, surf, text: str, midbottom: tuple[int, int]) -> None:
         pg = self.pg
-        lines = _wrap(text, 34)[:3]
+        lines = _wrap(text, 34)
+        if len(lines) > 3:
+            lines = [*lines[:2], _short(lines[2] + " …", 34)]
         imgs = [self.small.render(line, True, (20, 20, 20)) for line in lines]
         w = max(i.get_width() for i in imgs) + 12
         h = sum(i.get_height() for i in imgs) + 8
@@ -276,7 +282,10 @@ class Painter:
         return y + 18
 
     def _para(self, surf, text: str, x: int, y: int, colour, limit: int = 3) -> int:
-        for line in _wrap(text, 46)[:limit]:
+        lines = _wrap(text, 46)
+        if len(lines) > limit:  # say that something was cut
+            lines = [*lines[: limit - 1], _short(lines[limit - 1] + " …", 46)]
+        for line in lines:
             surf.blit(self.small.render(line, True, colour), (x, y))
             y += 15
         return y
