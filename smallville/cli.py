@@ -42,9 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     v = wsub.add_parser(
         "validate",
         help="check a layout: CFR, RCS and OPS must all be 1",
-        description="Check a layout. Exit 0 when CFR = RCS = OPS = 1, else 1 with every failure.",
+        description="Check layouts. Exit 0 when every one has CFR = RCS = OPS = 1, 1 when "
+        "one fails its checks (every failure is listed), 2 when one cannot be read.",
     )
-    v.add_argument("path", type=Path, help="world JSON file")
+    v.add_argument("paths", type=Path, nargs="+", metavar="path", help="world JSON file(s)")
     v.set_defaults(func=_world_validate)
     i = wsub.add_parser(
         "info",
@@ -242,18 +243,26 @@ def _metric_line(m) -> str:
 
 
 def _world_validate(args: argparse.Namespace) -> int:
-    world = _load_world(args.path)
-    m = world.metrics
-    print(f"{args.path}: {_metric_line(m)}")
-    for w in m.warnings:
-        print(f"  warning: {w}")
-    for fail in m.failures:
-        print(f"  {fail}")
-    if m.ok:
-        print("ok")
-        return 0
-    print(f"{len(m.failures)} problem(s) to fix")
-    return 1
+    rc = 0
+    for path in args.paths:
+        try:
+            world = _load_world(path)
+        except UserError as e:
+            print(f"error: {e}", file=sys.stderr)
+            rc = 2
+            continue
+        m = world.metrics
+        print(f"{path}: {_metric_line(m)}")
+        for w in m.warnings:
+            print(f"  warning: {w}")
+        for fail in m.failures:
+            print(f"  {fail}")
+        if m.ok:
+            print("ok")
+        else:
+            print(f"{len(m.failures)} problem(s) to fix")
+            rc = max(rc, 1)
+    return rc
 
 
 def _world_info(args: argparse.Namespace) -> int:

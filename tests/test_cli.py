@@ -32,6 +32,18 @@ def test_validate_lists_failures(tmp_path, capsys):
     assert "CFR 3/5" in out and "CFR: stove at [2.5, 3.0]" in out
 
 
+def test_validate_several_files_reports_each(tmp_path, capsys):
+    """Several layouts are checked in one call; the exit code is the worst outcome."""
+    good = str(ROOT / "worlds" / "cafe.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{ nope")
+    assert main(["world", "validate", good, good]) == 0
+    assert capsys.readouterr().out.count("ok") == 2
+    assert main(["world", "validate", str(broken), good]) == 2
+    out, err = capsys.readouterr()
+    assert "cafe.json: CFR 1" in out and "broken.json" in err
+
+
 def test_malformed_file_is_an_error_not_a_traceback(tmp_path, capsys):
     """Broken JSON gives exit 2 and one line naming file, line and column."""
     path = tmp_path / "broken.json"

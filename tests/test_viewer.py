@@ -190,3 +190,11 @@ def test_view_uses_the_runs_copy_of_the_world(tmp_path, monkeypatch):
     monkeypatch.chdir(elsewhere)
     assert main(["view", str(made / "r.sqlite"), "--png", "f.png", "--size", "640x400"]) == 0
     assert pygame.image.load("f.png").get_size() == (640, 400)
+
+
+def test_place_reads_from_the_object_out():
+    """The inspector names a place from the object outwards, without the town's name."""
+    from smallville.viewer.frame import _place
+
+    assert _place("the Ville:Bellini's Cafe:cafe:cafe table") == "cafe table, cafe, Bellini's Cafe"
+    assert _place("the Ville:Willow Park") == "Willow Park"

@@ -246,7 +246,7 @@ class Painter:
         act = scene.actions.get(a.id)
         if act:
             y = self._para(surf, f"Now: {act.description}", x, y + 4, (255, 236, 150))
-            y = self._para(surf, f"at {act.address.split(':', 1)[-1]}", x, y, (200, 200, 210))
+            y = self._para(surf, f"at {_place(act.address)}", x, y, (200, 200, 210))
         y = self._schedule(surf, a.id, scene, x, y + 6)
         y = self._section(surf, "Recent memories", x, y + 4)
         for m in self.run.memories(a.id, scene.tick)[-6:][::-1]:
@@ -334,6 +334,12 @@ PANEL = (26, 26, 32)
 
 def _kind_colour(kind: str) -> tuple[int, int, int]:
     return {"thought": (180, 150, 255), "chat": (250, 200, 80)}.get(kind, (200, 200, 210))
+
+
+def _place(address: str) -> str:
+    """'town:Bellini's Cafe:cafe:cafe table' -> 'cafe table, cafe, Bellini's Cafe'."""
+    parts = address.split(":")[1:]
+    return ", ".join(reversed(parts)) if parts else address
 
 
 def _short(text: str, n: int) -> str:
