@@ -537,7 +537,7 @@ def _analyze(args: argparse.Namespace) -> int:
         try:
             with Run.open(path) as run:
                 results.append(analyze(run))
-        except RunFileError as e:
+        except (RunFileError, ValueError) as e:  # WorldError: an old run's world file moved
             raise UserError(str(e)) from e
         labels.append(path.name)
     print(report(results, labels))

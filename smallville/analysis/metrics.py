@@ -38,16 +38,12 @@ def diffusion(run: Run) -> dict[str, dict]:
     for fact, spec in facts.items():
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
         learned: dict[int, Learned] = {}
-        by_id: dict[tuple[int, int], Learned] = {}
-        for agent, mid, tick, kind, text, source, evidence in run.log.rows(
-            "SELECT agent, id, tick, kind, text, source, evidence FROM memories "
-            "ORDER BY tick, agent, id"
+        for agent, tick, kind, text, source in run.log.rows(
+            "SELECT agent, tick, kind, text, source FROM memories ORDER BY tick, agent, id"
         ):
             if not pattern.search(text) or agent in learned:
                 continue
             how, teller = _origin(source or "", kind, agent, conv, names)
-            if how == "reflection" and evidence:
-                how = "reflection"
             item = Learned(
                 resident=names[agent],
                 tick=max(tick, 0),
@@ -57,7 +53,6 @@ def diffusion(run: Run) -> dict[str, dict]:
                 text=text[:200],
             )
             learned[agent] = item
-            by_id[(agent, mid)] = item
         n = len(run.agents)
         knowers = sorted(learned.values(), key=lambda x: (x.tick, x.resident))
         out[fact] = {
@@ -233,10 +228,7 @@ def time_use(run: Run) -> dict[str, dict[str, float]]:
 
 def plan_adherence(run: Run, every: int = 30) -> dict[str, float]:
     """Share of sampled ticks a resident stood in the arena its current action names."""
-    from smallville.world import World
-
-    world = World.load(run.meta["config"]["world"], allow_invalid=True)
-    places = world.places
+    places = run.world().places
     hits: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for tick in range(0, run.last_tick() + 1, every):
         pos = run.positions_at(tick)

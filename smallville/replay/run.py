@@ -114,6 +114,7 @@ class Run:
         self.by_name = {a.name: a for a in self.agents}
         self.tick_seconds = int(self.meta["config"]["tick_seconds"])
         self.start_time = gt.parse(self.meta["config"]["start"])
+        self._world = None
 
     @classmethod
     def open(cls, path: Path | str) -> Run:
@@ -121,6 +122,22 @@ class Run:
 
     def close(self) -> None:
         self.log.close()
+
+    def world(self):
+        """The layout the run was made with: the copy in the run file, else (run files
+        from before that copy was kept) the world file its config names. Loaded once."""
+        if self._world is None:
+            from smallville.world import World, parse_scene
+
+            path = Path(self.meta["config"]["world"])
+            text = self.meta.get("world_json")
+            if text is None:
+                self._world = World.load(path, allow_invalid=True)
+            else:
+                self._world = World(
+                    parse_scene(json.loads(text), f"{self.path} (its copy of {path})")
+                )
+        return self._world
 
     def __enter__(self) -> Run:
         return self

@@ -6,13 +6,12 @@ the end, the viewer follows the end.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from smallville.replay import Run
 from smallville.viewer.frame import HUD_H, Painter, Scene
 from smallville.viewer.mapdraw import ensure_display_driver
-from smallville.world import World, parse_scene
+from smallville.world import World
 
 SPEEDS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
 HELP = [
@@ -32,15 +31,9 @@ HELP = [
 
 
 def open_run(path: Path) -> tuple[Run, World]:
-    """The run and the layout it was made with: the copy in the run file, else (run
-    files from before that copy was kept) the world file it names."""
     run = Run.open(path)
-    world_path = Path(run.meta["config"]["world"])
-    text = run.meta.get("world_json")
     try:
-        if text is None:
-            return run, World.load(world_path, allow_invalid=True)
-        return run, World(parse_scene(json.loads(text), f"{path} (its copy of {world_path})"))
+        return run, run.world()
     except BaseException:
         run.close()
         raise
