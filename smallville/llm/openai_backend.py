@@ -233,14 +233,24 @@ class OpenAIBackend:
         }
         if self.seed is not None:
             kwargs["seed"] = self.seed
+        # response_format goes in extra_body: the client would otherwise walk the whole
+        # JSON schema through its typed-parameter transform, ~2 ms of CPU a request
         if mode == "json_schema":
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": task.kind, "schema": task.json_schema(), "strict": False},
+            kwargs["extra_body"] = {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": task.kind,
+                        "schema": task.json_schema(),
+                        "strict": False,
+                    },
+                }
             }
         elif mode == "json_object":
             # llama.cpp and vLLM constrain decoding with this extra field; others ignore it
-            kwargs["response_format"] = {"type": "json_object", "schema": task.json_schema()}
+            kwargs["extra_body"] = {
+                "response_format": {"type": "json_object", "schema": task.json_schema()}
+            }
         else:
             system, first, *rest = messages
             prompt = f"{first['content']}\n\n{schema_instructions(task)}"
