@@ -135,6 +135,29 @@ def test_diffusion_follows_the_chain(run):
     assert d["chain"][0]["time"] == "2023-02-13 06:16"
 
 
+def test_a_conversation_in_which_the_fact_was_said_counts(tmp_path):
+    """Eve hears of the party from Dan; her memory of the talk does not repeat the word,
+    and a conversation that never mentions it teaches nothing."""
+    path = build(tmp_path / "said.sqlite")
+    log = RunLog.open(path)
+    emb = np.zeros(4, np.float32).tobytes()
+    talks = ((5, 380, "Nice day, isn't it?"), (4, 400, "Cat says there is a party tonight"))
+    for i, (cid, tick, line) in enumerate(talks):
+        log.add("conversations", cid, tick - 5, tick, 3, 4, "the Cafe:Corner Cafe:cafe")
+        log.add("utterances", cid, 1, tick - 2, 3, line)
+        text = "Eve talked with Dan about the evening"  # the same, fact-free summary
+        log.add("memories", 4, 1 + i, tick, 0, "chat", "", text, 5, None, None, None, "[]", 0,
+                f"conversation:{cid}", emb)  # fmt: skip
+    log.commit()
+    log.close()
+    with Run.open(path) as r:
+        d = diffusion(r)["party"]
+    eve = next(k for k in d["knows"] if k["resident"] == "Eve")
+    assert (eve["how"], eve["source"], eve["tick"]) == ("conversation", "Dan", 400)
+    assert d["chain"][-1] == {"from": "Dan", "to": "Eve", "time": "2023-02-13 07:06"}
+    assert d["share"] == 1.0
+
+
 def test_relationships_density_and_strangers(run):
     """Three conversations among five residents: density 3/10; Eve has no edge."""
     rel = relationships(run)
@@ -143,6 +166,8 @@ def test_relationships_density_and_strangers(run):
     assert rel["densities"][0]["talked_density"] == 0
     assert rel["degree"]["Eve"] == 0 and rel["degree"]["Bob"] == 2
     assert ["Ann", "Eve"] not in [e[:2] for e in rel["edges"]]
+    assert rel["knows_edges"]["start"] == []
+    assert rel["knows_edges"]["end"] == [["Ann", "Bob"], ["Bob", "Cat"], ["Cat", "Dan"]]
 
 
 def test_coordination_told_planned_attended(run):

@@ -294,3 +294,13 @@ def test_embed_is_local_deterministic_and_normalised():
     assert a.shape[0] == 3 and a.dtype == np.float32
     assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
     assert np.array_equal(a, b) and np.allclose(a[0], a[1])
+
+
+def test_retelling_in_the_third_person():
+    """What a resident said is retold with names; past tenses take no -s."""
+    from smallville.llm.scripted_rules import third_person
+
+    said = "I conversed with Ben, I told my sister and I need your help"
+    assert third_person(said, "Ann", "Cy") == (
+        "Ann conversed with Ben, Ann told Ann's sister and Ann needs Cy's help"
+    )

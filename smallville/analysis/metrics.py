@@ -1,9 +1,12 @@
 """Metrics over a run, each a plain function of a ``Run`` (paper section 7).
 
-A resident *knows* a tracked fact from the first memory it holds that mentions one of
-the fact's keywords; where that memory came from (a seed, a whisper, a conversation, a
-reflection) gives the source chain. Relationships are conversations (who talked with
-whom) and acquaintance (who talked with whom, or is named in someone's memories).
+A resident *knows* a tracked fact from the first memory it holds that was formed from
+it: one that mentions one of the fact's keywords, or one made from a conversation in
+which the fact was said (the summary need not repeat it). A reflection citing such a
+record comes after the record, so it never changes when a resident learned. Where that
+memory came from (a seed, a whisper, a conversation, a reflection) gives the source
+chain. Relationships are conversations (who talked with whom) and acquaintance (who
+talked with whom, or is named in someone's memories).
 """
 
 from __future__ import annotations
@@ -37,14 +40,21 @@ def diffusion(run: Run) -> dict[str, dict]:
     out = {}
     for fact, spec in facts.items():
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
+        said = {
+            c
+            for c, text in run.log.rows("SELECT conversation, text FROM utterances")
+            if pattern.search(text)
+        }
         learned: dict[int, Learned] = {}
         for agent, tick, kind, text, source in run.log.rows(
             "SELECT agent, tick, kind, text, source FROM memories ORDER BY tick, agent, id"
         ):
-            if not pattern.search(text) or agent in learned:
+            source = source or ""
+            heard = source.startswith("conversation:") and int(source[13:]) in said
+            if agent in learned or not (heard or pattern.search(text)):
                 continue
-            how, teller = _origin(source or "", kind, agent, conv, names)
-            item = Learned(
+            how, teller = _origin(source, kind, agent, conv, names)
+            learned[agent] = Learned(
                 resident=names[agent],
                 tick=max(tick, 0),
                 time=gt.fmt(run.time_of(max(tick, 0))),
@@ -52,7 +62,6 @@ def diffusion(run: Run) -> dict[str, dict]:
                 source=teller,
                 text=text[:200],
             )
-            learned[agent] = item
         n = len(run.agents)
         knowers = sorted(learned.values(), key=lambda x: (x.tick, x.resident))
         out[fact] = {
@@ -110,11 +119,22 @@ def relationships(run: Run) -> dict:
         u, v = names[a], names[b]
         w = g.get_edge_data(u, v, {"weight": 0})["weight"]
         g.add_edge(u, v, weight=w + 1)
+
+    def knows_at(tick: int) -> list[list[str]]:
+        pairs_known = {frozenset((a, b)) for t, a, b in talks if t <= tick}
+        pairs_known |= {p for t, p in mentioned if t <= tick}
+        return sorted(sorted(names[i] for i in p) for p in pairs_known)
+
+    ends = [days[d] for d in days]
     return {
         "densities": timeline,
         "degree": {name: g.degree(name) for name in names},
         "conversations": len(talks),
         "edges": [[u, v, d["weight"]] for u, v, d in sorted(g.edges(data=True))],
+        "knows_edges": {
+            "start": knows_at(ends[0][0]) if ends else [],
+            "end": knows_at(ends[-1][1]) if ends else [],
+        },
     }
 
 

@@ -57,33 +57,38 @@ def _diffusion(result: dict, out: Path) -> Path:
 
 
 def _graph(result: dict, out: Path) -> Path:
+    """Who knows whom at the start and at the end (the paper's measure), with the pairs
+    who talked drawn over it, thicker for more conversations."""
     plt = _plt()
     rel = result["relationships"]
     names = sorted(rel["degree"])
-    end_graph = nx.Graph()
-    end_graph.add_nodes_from(names)
-    for u, v, w in rel["edges"]:
-        end_graph.add_edge(u, v, weight=w)
-    pos = nx.circular_layout(sorted(names))
-    fig, axes = plt.subplots(1, 2, figsize=(12, 6))
+    pos = nx.circular_layout(names)
+    talked_end = {(u, v): w for u, v, w in rel["edges"]}
     dens = rel["densities"]
-    first, last = dens[0], dens[-1]
-    for ax, graph, point, title in (
-        (axes[0], nx.Graph(), first, "start"),
-        (axes[1], end_graph, last, "end"),
-    ):
-        graph.add_nodes_from(names)
-        widths = [0.5 + d.get("weight", 1) for _, _, d in graph.edges(data=True)]
-        nx.draw_networkx_edges(graph, pos, ax=ax, width=widths, alpha=0.5, edge_color="#4a78b5")
-        nx.draw_networkx_nodes(graph, pos, ax=ax, node_size=260, node_color="#f0b54a")
+    fig, axes = plt.subplots(1, 2, figsize=(12, 6.4))
+    for ax, when, point in ((axes[0], "start", dens[0]), (axes[1], "end", dens[-1])):
+        knows = nx.Graph()
+        knows.add_nodes_from(names)
+        knows.add_edges_from(tuple(e) for e in rel.get("knows_edges", {}).get(when, []))
+        nx.draw_networkx_edges(knows, pos, ax=ax, width=0.6, alpha=0.35, edge_color="#9a9a9a")
+        if when == "end":
+            talked = nx.Graph()
+            talked.add_weighted_edges_from((u, v, w) for (u, v), w in talked_end.items())
+            widths = [0.8 + d["weight"] for _, _, d in talked.edges(data=True)]
+            nx.draw_networkx_edges(
+                talked, pos, ax=ax, width=widths, alpha=0.55, edge_color="#4a78b5"
+            )
+        nx.draw_networkx_nodes(knows, pos, ax=ax, node_size=260, node_color="#f0b54a")
         nx.draw_networkx_labels(
-            graph, pos, ax=ax, labels={n: n.split()[0] for n in names}, font_size=8
+            knows, pos, ax=ax, labels={n: n.split()[0] for n in names}, font_size=8
         )
         ax.set_title(
-            f"who talked with whom at the {title} ({point['day']}): "
-            f"density {point['talked_density']:.2f}"
+            f"{when} ({point['day']}): knows density {point['knows_density']:.2f}, "
+            f"talked {point['talked_density']:.2f}",
+            fontsize=10,
         )
         ax.axis("off")
+    fig.suptitle("Who knows whom (grey) and who talked with whom (blue)")
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)

@@ -322,6 +322,15 @@ def first_person(text: str, me: str, other: str = "") -> str:
 
 _FROM_I = {"am": "is", "was": "was", "have": "has", "do": "does", "'m": "is"}
 _MODALS = {"will", "would", "can", "could", "should", "must", "might", "may", "had", "did"}
+# past tenses take no -s: "I told" -> "Ann told", not "Ann tolds"
+_PAST = {"went", "told", "heard", "saw", "met", "said", "made", "thought", "got", "came",
+         "took", "knew", "found", "left", "felt", "gave", "ran", "ate", "bought", "brought",
+         "spent", "wrote", "sent", "began", "forgot", "kept", "lost", "won"}  # fmt: skip
+
+
+def _past(verb: str) -> bool:
+    """Regular past tense ("talked"), not a present ending in -eed ("need", "feed")."""
+    return verb.endswith("ed") and not verb.endswith("eed")
 
 
 def third_person(text: str, speaker: str, listener: str) -> str:
@@ -331,7 +340,7 @@ def third_person(text: str, speaker: str, listener: str) -> str:
         verb = m.group(2)
         if verb in _FROM_I:
             verb = _FROM_I[verb]
-        elif verb not in _MODALS and not verb.endswith("ly"):
+        elif verb not in _MODALS | _PAST and not verb.endswith("ly") and not _past(verb):
             verb += "es" if re.search(r"(?:sh|ch|x|ss|o)$", verb) else "s"
         return f"{m.group(1)} {verb}"
 
