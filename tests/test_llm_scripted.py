@@ -277,6 +277,8 @@ def test_interview_answers_from_memory():
     assert "Valentine's Day party" in said and "I am planning" in said
     out = answer(with_inputs(sample("interview"), memories=())).value.answer
     assert "don't" in out
+    vague = answer(with_inputs(sample("interview"), question="How are things?")).value.answer
+    assert vague.startswith("Let me think about what") and "Valentine's Day party" in vague
 
 
 def test_wake_up_hour_reads_the_persona():
@@ -303,4 +305,14 @@ def test_retelling_in_the_third_person():
     said = "I conversed with Ben, I told my sister and I need your help"
     assert third_person(said, "Ann", "Cy") == (
         "Ann conversed with Ben, Ann told Ann's sister and Ann needs Cy's help"
+    )
+
+
+def test_speaking_in_the_first_person():
+    """A memory told by its owner: names become I / you, as subject or object."""
+    from smallville.llm.scripted_rules import first_person
+
+    memory = "Ann met Bo. They talked about this: Ann told Bo's sister; Bo thinks Ann is late"
+    assert first_person(memory, "Ann", "Bo") == (
+        "I met you. They talked about this: I told your sister; You think I am late"
     )

@@ -322,10 +322,14 @@ def interview(i: k.InterviewIn, rng: random.Random) -> k.InterviewAnswer:
         (m for m in i.memories if asked & set(r.words(m.text))),
         key=lambda m: (-len(asked & set(r.words(m.text))), -m.importance, -m.id),
     )[:3]
+    opening = "Let me think."
+    if not relevant:  # no words in common: say what is on one's mind (retrieval chose them)
+        relevant = sorted(i.memories, key=lambda m: (-m.importance, -m.id))[:2]
+        opening = "Let me think about what has been on my mind."
     if not relevant:
         return k.InterviewAnswer(answer="I'm not sure. I don't remember anything about that.")
     said = " ".join(r.first_person(m.text, me) + "." for m in relevant)
-    return k.InterviewAnswer(answer=r.clip(f"Let me think. {said}", 1000))
+    return k.InterviewAnswer(answer=r.clip(f"{opening} {said}", 1000))
 
 
 _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {

@@ -307,15 +307,25 @@ def first_person(text: str, me: str, other: str = "") -> str:
     ):
         name = " ".join(name.split())
         forms = [name, name.split()[0]] if " " in name else [name]
+        start = subj[0].upper() + subj[1:]  # a sentence's subject: "I", "You"
+
+        def as_subject(m: re.Match, start=start, table=table) -> str:
+            verb = m.group(2)
+            plain = table.get(verb) or (_plain_verb(verb) if len(verb) > 3 else verb)
+            return f"{m.group(1)}{start} {plain}"
+
         for form in filter(None, forms):
             f = re.escape(form)
             out = re.sub(rf"\b{f}'s\b", poss, out)
-            m = re.match(rf"{f} ([a-z]+)\b", out)
-            if m:
-                verb = m.group(1)
-                plain = table.get(verb) or (_plain_verb(verb) if len(verb) > 3 else verb)
-                out = f"{subj} {plain}{out[m.end() :]}"
-            out = re.sub(rf"^{f}\b", subj, out)
+            # the subject of a sentence or clause: at the start, or after . : ; ! ?
+            out = re.sub(rf"(^|[.:;!?]\s+){f} ([a-z]+)\b", as_subject, out)
+            out = re.sub(rf"(^|[.:;!?]\s+){f}\b", rf"\g<1>{start}", out)
+            # mid-sentence before "is", "was", "has", "does": still the subject
+            out = re.sub(
+                rf"\b{f} ({'|'.join(table)})\b",
+                lambda m, s=subj, t=table: f"{s} {t[m.group(1)]}",
+                out,
+            )
             out = re.sub(rf"\b{f}\b", obj, out)
     return out
 
