@@ -405,7 +405,10 @@ def _run(args: argparse.Namespace) -> int:
         runner, outcome = asyncio.run(go())
     except RunError as e:
         raise UserError(str(e)) from e
-    print(summary(runner, outcome))
+    try:
+        print(summary(runner, outcome))
+    finally:
+        runner.log.close()
     return 0 if outcome.reason == "done" else 3
 
 

@@ -329,3 +329,16 @@ def test_dump_does_not_depend_on_how_calls_interleave(tmp_path, seed, ville_plai
     chains a resident runs together when a conversation ends): the same dump."""
     assert '"type":"utterance"' in ville_plain  # conversations, not just plans, compared
     assert ville_hours(tmp_path / "jitter.sqlite", Jitter(seed)) == ville_plain
+
+
+def test_a_finished_run_is_one_file_readers_leave_alone(tmp_path, capsys):
+    """After the run the file leaves WAL mode: dump, analyze and interview add no
+    -wal / -shm files beside it, and resuming works (WAL again while it runs)."""
+    out = tmp_path / "one.sqlite"
+    assert run(*CAFE, "--hours", "0.2", "--out", str(out)) == 0
+    dump(out, capsys)
+    assert main(["analyze", str(out)]) == 0
+    assert main(["interview", str(out), "Ana Carter", "How was your morning?"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.sqlite"]
+    assert run("--resume", str(out), "--hours", "0.2", "--quiet") == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one.sqlite"]

@@ -8,6 +8,7 @@ in their own columns and never enter ``dump``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections import defaultdict
@@ -115,9 +116,10 @@ class RunLogError(RuntimeError):
 class RunLog:
     """Writer and low-level reader of a run file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False) -> None:
         self.conn = conn
         self.path = path
+        self.readonly = readonly
         self._rows: dict[str, list[tuple]] = defaultdict(list)
 
     # ------------------------------------------------------------------ opening
@@ -163,9 +165,15 @@ class RunLog:
             raise RunLogError(
                 f"{path}: run file schema {version and version[0]}, expected {SCHEMA_VERSION}"
             )
-        return cls(conn, path)
+        return cls(conn, path, readonly)
 
     def close(self) -> None:
+        """Close; a writer also leaves WAL mode, so the finished file is one file and
+        read-only opens add no ``-wal``/``-shm`` beside it (resuming turns WAL back on).
+        While a viewer still reads the file the switch is refused; that is harmless."""
+        if not self.readonly:
+            with contextlib.suppress(sqlite3.OperationalError):
+                self.conn.execute("PRAGMA journal_mode=DELETE")
         self.conn.close()
 
     # --------------------------------------------------------------------- meta
