@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 import tempfile
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from smallville import gametime as gt  # noqa: E402
 from smallville.cognition.persona import Persona, load_personas  # noqa: E402
 from smallville.llm import LLM, LLMConfig, build  # noqa: E402
+from smallville.llm.fakeserver import minimal_answer  # noqa: E402
 from smallville.sim.engine import Simulation  # noqa: E402
 from smallville.world import World, parse_scene  # noqa: E402
 
@@ -67,35 +67,6 @@ def bench_day() -> None:
     print()
 
 
-def schema_answer(body: dict) -> str:
-    """A minimal answer valid for the schema in a request (first enum, fewest items)."""
-    fmt = body.get("response_format") or {}
-    schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema")
-    if schema is None:
-        text = body["messages"][1]["content"]
-        schema = json.loads(text[text.rindex("JSON schema:\n") + len("JSON schema:\n") :])
-    return json.dumps(_instance(schema, schema))
-
-
-def _instance(node: dict, root: dict):
-    if "$ref" in node:
-        node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
-    if "anyOf" in node:
-        node = next(v for v in node["anyOf"] if v.get("type") != "null")
-    if "enum" in node:
-        return node["enum"][0]
-    t = node.get("type")
-    if t == "object":
-        return {k: _instance(v, root) for k, v in node.get("properties", {}).items()}
-    if t == "array":
-        return [_instance(node["items"], root) for _ in range(max(1, node.get("minItems", 1)))]
-    if t == "integer":
-        return max(node.get("minimum", 1), 1) if node.get("maximum", 10) >= 1 else 0
-    if t == "boolean":
-        return False
-    return "something ordinary"[: node.get("maxLength", 60)] or "x"
-
-
 def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
     from smallville.llm.fakeserver import FakeOpenAI
     from smallville.llm.openai_backend import OpenAIBackend
@@ -107,7 +78,7 @@ def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
         f"{latency * 1000:.0f} ms a request"
     )
     walls = {}
-    with FakeOpenAI(responder=schema_answer, latency=latency) as server:
+    with FakeOpenAI(responder=minimal_answer, latency=latency) as server:
         for concurrency in (1, 16):
             backend = OpenAIBackend(model="fake", base_url=server.base_url, api_key="x", timeout=30)
             llm = LLM(backend, model_name="fake", concurrency=concurrency)
@@ -124,7 +95,7 @@ def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
 
 
 class InstantFake:
-    """The fake endpoint's answers (``schema_answer``) without HTTP, each after
+    """The fake endpoint's answers (``minimal_answer``) without HTTP, each after
     ``delay`` seconds (none by default)."""
 
     name = "fake"
@@ -142,7 +113,7 @@ class InstantFake:
             await asyncio.sleep(self.delay)
         body = {"response_format": {"json_schema": {"schema": task.json_schema()}}}
         try:
-            value = task.output.model_validate_json(schema_answer(body))
+            value = task.output.model_validate_json(minimal_answer(body))
             task.check_choices(value)
         except ValueError as e:
             return Completion(value=task.fallback, fallback=True, error=str(e))

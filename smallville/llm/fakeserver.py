@@ -50,6 +50,36 @@ def rate_limited(retry_after: float = 0.1, *, ms: bool = False) -> Fault:
     )
 
 
+def minimal_answer(request: dict[str, Any]) -> str:
+    """A responder: the smallest answer valid for the schema a chat request carries
+    (first enum value, fewest items, lowest numbers), in any structured-output mode."""
+    fmt = request.get("response_format") or {}
+    schema = fmt.get("json_schema", {}).get("schema") or fmt.get("schema")
+    if schema is None:  # plain mode: the schema is in the prompt
+        text = request["messages"][1]["content"]
+        schema = json.loads(text[text.rindex("JSON schema:\n") + len("JSON schema:\n") :])
+    return json.dumps(_instance(schema, schema))
+
+
+def _instance(node: dict[str, Any], root: dict[str, Any]) -> Any:
+    if "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in node:
+        node = next(v for v in node["anyOf"] if v.get("type") != "null")
+    if "enum" in node:
+        return node["enum"][0]
+    kind = node.get("type")
+    if kind == "object":
+        return {k: _instance(v, root) for k, v in node.get("properties", {}).items()}
+    if kind == "array":
+        return [_instance(node["items"], root) for _ in range(max(1, node.get("minItems", 1)))]
+    if kind == "integer":
+        return max(node.get("minimum", 1), 1) if node.get("maximum", 10) >= 1 else 0
+    if kind == "boolean":
+        return False
+    return "something ordinary"[: node.get("maxLength", 60)] or "x"
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # the default backlog of 5 drops bursts of concurrent connects (the client then waits
