@@ -57,7 +57,9 @@ def summary(runner, outcome) -> str:
     meter = runner.llm.meter
     lines = [
         "",
-        f"{outcome.message} at {gt.fmt(outcome.time)} after {outcome.ticks:,} ticks in "
+        f"{outcome.message}"
+        + ("" if outcome.reason == "done" else f" at {gt.fmt(outcome.time)}")
+        + f" after {outcome.ticks:,} ticks in "
         f"{outcome.wall_s:.1f} s ({outcome.ticks / max(outcome.wall_s, 1e-9):,.0f} ticks/s)",
         "",
         f"{'task kind':<24}{'calls':>8}{'tokens':>12}{'cached':>8}{'fallbacks':>11}{'cost $':>10}",
