@@ -184,8 +184,13 @@ def _parser() -> argparse.ArgumentParser:
         "(top-level keys run, diffusion, relationships, coordination, time_use, "
         "plan_adherence, llm_usage); --compare puts a second run beside it.",
     )
-    an.add_argument("run", type=Path)
-    an.add_argument("--json", type=Path, metavar="OUT", help="write all metrics as JSON")
+    an.add_argument("run", type=Path, help="run file (it may still be growing)")
+    an.add_argument(
+        "--json",
+        type=Path,
+        metavar="OUT",
+        help="write all metrics as JSON (every field: docs/analysis/SCHEMA.md)",
+    )
     an.add_argument("--compare", type=Path, metavar="OTHER_RUN", help="a run to compare with")
     an.add_argument(
         "--plots",
