@@ -5,16 +5,16 @@ connections. The run must finish, count what went wrong, and keep the key secret
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
 from pathlib import Path
 
-from smallville.llm import LLM, Budget
+from inprocess import run_town
+
+from smallville.llm import LLM
 from smallville.llm.fakeserver import THINK_PREFIX, FakeOpenAI, Fault, minimal_answer, rate_limited
 from smallville.llm.openai_backend import OpenAIBackend
-from smallville.sim.run import RunConfig, Runner
 from smallville.sim.runlog import RunLog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,21 +59,7 @@ def test_a_run_survives_a_misbehaving_endpoint(tmp_path):
             backoff=(0.01, 0.05),
         )
         llm = LLM(backend, model_name="small-local", concurrency=4)
-        cfg = RunConfig(
-            world=ROOT / "worlds" / "cafe.json",
-            agents=ROOT / "agents" / "cafe",
-            out=out,
-            hours=1,
-        )
-
-        async def go():
-            try:
-                runner = await Runner.start(cfg, llm, Budget(), {"model": "small-local"})
-                return await runner.run()
-            finally:
-                await llm.aclose()
-
-        outcome = asyncio.run(go())
+        outcome = run_town("cafe", out, llm, hours=1, model="small-local")
         requests = len(server.requests)
     assert outcome.reason == "done" and outcome.ticks == 360
     log = RunLog.open(out, readonly=True)

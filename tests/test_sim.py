@@ -287,28 +287,12 @@ class Jitter:
 
 def ville_hours(out: Path, backend) -> str:
     """Run the Ville 06:00-08:00 in-process with ``backend``; return the dump."""
-    import asyncio
+    from inprocess import run_town
 
-    from smallville.llm import LLM, Budget
-    from smallville.sim.run import RunConfig, Runner
+    from smallville.llm import LLM
     from smallville.sim.runlog import RunLog
 
-    llm = LLM(backend, concurrency=16)
-    cfg = RunConfig(
-        world=ROOT / "worlds" / "the_ville.json",
-        agents=ROOT / "agents" / "the_ville",
-        out=out,
-        hours=2,
-    )
-
-    async def go():
-        try:
-            runner = await Runner.start(cfg, llm, Budget(), {"model": "scripted"})
-            return await runner.run()
-        finally:
-            await llm.aclose()
-
-    assert asyncio.run(go()).reason == "done"
+    assert run_town("the_ville", out, LLM(backend, concurrency=16), hours=2).reason == "done"
     log = RunLog.open(out, readonly=True)
     try:
         return "".join(line + "\n" for line in log.dump())
