@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
@@ -543,32 +543,12 @@ class Mind:
 
 
 def _retime(a: Action, start: int, duration: int) -> Action:
-    return Action(
-        description=a.description,
-        address=a.address,
-        emoji=a.emoji,
-        triple=a.triple,
-        object_state=a.object_state,
-        start=start,
-        duration=max(gt.MINUTE, duration),
-        block=a.block,
-    )
+    return replace(a, start=start, duration=max(gt.MINUTE, duration))
 
 
 # ---------------------------------------------------------------- checkpoints
 def _action_d(a: Action | None) -> dict | None:
-    if a is None:
-        return None
-    return {
-        "description": a.description,
-        "address": a.address,
-        "emoji": a.emoji,
-        "triple": list(a.triple),
-        "object_state": a.object_state,
-        "start": a.start,
-        "duration": a.duration,
-        "block": a.block,
-    }
+    return None if a is None else asdict(a) | {"triple": list(a.triple)}
 
 
 def _action(d: dict | None) -> Action | None:

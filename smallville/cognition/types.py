@@ -18,11 +18,6 @@ class Event:
     address: str  # where it happens (object or arena address)
     position: tuple[int, int]
 
-    @property
-    def key(self) -> str:
-        """What makes two events the same for the agent's recent-events window."""
-        return self.description
-
 
 @dataclass(frozen=True, kw_only=True)
 class Block:

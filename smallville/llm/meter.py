@@ -109,11 +109,6 @@ class Usage:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
-    def as_dict(self) -> dict[str, float]:
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["tokens"] = self.tokens
-        return d
-
 
 Listener = Callable[[PromptTask, Completion], None]
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from smallville import gametime as gt
 from smallville.cognition.mind import Decision, Mind, PlaceIndex, load_mind_state, mind_state
 from smallville.cognition.perceive import perceive
 from smallville.cognition.persona import Persona
@@ -85,7 +84,6 @@ class Simulation:
         )
         addresses = sorted(o.address for o in self.places.objects)
         self.place_index = PlaceIndex(addresses, np.zeros((len(addresses), 1), np.float32))
-        self._private = private
         self.minds: list[Mind] = []
         for i, p in enumerate(self.personas):
             spatial = SpatialMemory(self.places, p.living_area, private)
@@ -405,9 +403,6 @@ class Simulation:
         )
         for m, s in zip(self.minds, cp["minds"], strict=True):
             load_mind_state(m, s)
-
-    def time_label(self) -> str:
-        return gt.fmt(self.state.time)
 
 
 _OUTBOX_ORDER = {"memory": 0, "plan": 1, "reflection": 2}

@@ -10,7 +10,6 @@ resumed logs the same events as one that was never interrupted.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import platform
@@ -29,8 +28,7 @@ from smallville.cognition.settings import CognitionSettings
 from smallville.llm import LLM, Budget, Usage
 from smallville.sim.engine import Simulation
 from smallville.sim.runlog import RunLog, RunLogError
-from smallville.world import World
-from smallville.world.errors import WorldError
+from smallville.world import World, WorldError
 
 DEFAULT_START = "2023-02-13 06:00"
 
@@ -394,7 +392,3 @@ def whisper(path: Path, agent: str, text: str) -> int:
         return int(cur.lastrowid)
     finally:
         log.close()
-
-
-def run_sync(coro):
-    return asyncio.run(coro)

@@ -206,9 +206,6 @@ class RunLog:
                 self.conn.executemany(f"{verb} INTO {table} VALUES ({marks})", rows)
         self._rows.clear()
 
-    def discard(self) -> None:
-        self._rows.clear()
-
     def truncate_after(self, tick: int) -> None:
         """Drop every row of ticks after ``tick`` (resume from a checkpoint); whispers
         applied after it are pending again."""

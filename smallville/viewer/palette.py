@@ -18,7 +18,6 @@ Texture = Literal["plain", "boards", "tiles", "carpet"]
 
 WALL: RGB = (58, 54, 64)
 WALL_TOP: RGB = (98, 92, 104)  # the lit top edge of a wall run
-SHADOW: RGB = (0, 0, 0)  # blended, not drawn solid
 DOOR: RGB = (150, 94, 46)
 DOOR_JAMB: RGB = (40, 30, 24)
 VOID: RGB = (24, 24, 28)

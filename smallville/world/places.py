@@ -128,15 +128,6 @@ class Places:
             )
         return list(self._in_arena.get(place.index, []))
 
-    def arena_of(self, address: str) -> Arena:
-        """The arena an arena or object address lies in."""
-        place = self.resolve(address)
-        if isinstance(place, Arena):
-            return place
-        if isinstance(place, Obj) and place.arena >= 0:
-            return self.arenas[place.arena]
-        raise KeyError(f"{address!r} does not lie in an arena")
-
 
 def _objects(scene: Scene, grid: TileGrid, arenas: list[Arena]) -> list[Obj]:
     out: list[Obj] = []

@@ -48,15 +48,6 @@ class Metrics:
     def ok(self) -> bool:
         return self.cfr == 1 and self.rcs == 1 and self.ops == 1
 
-    def as_dict(self) -> dict:
-        return {
-            "cfr": str(self.cfr),
-            "rcs": str(self.rcs),
-            "ops": str(self.ops),
-            "failures": [str(f) for f in self.failures],
-            "warnings": list(self.warnings),
-        }
-
 
 def validate(scene: Scene, grid: TileGrid, places: Places) -> Metrics:
     failures: list[Failure] = []
