@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from smallville.cli import main
 from smallville.replay import Run
 
 ROOT = Path(__file__).resolve().parents[1]
 CAFE = ["run", "--world", str(ROOT / "worlds" / "cafe.json"), "--quiet"]
-
-
-@pytest.fixture(scope="module")
-def cafe_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("replay") / "cafe.sqlite"
-    assert main([*CAFE, "--hours", "3", "--out", str(out)]) == 0
-    return out
 
 
 def test_agents_time_and_positions(cafe_run):

@@ -10,7 +10,6 @@ os.environ["SDL_VIDEODRIVER"] = "dummy"
 from pathlib import Path  # noqa: E402
 
 import pygame  # noqa: E402
-import pytest  # noqa: E402
 
 from smallville.cli import main  # noqa: E402
 from smallville.viewer.app import Viewer  # noqa: E402
@@ -19,13 +18,6 @@ from smallville.viewer.mapdraw import agent_colour  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CAFE = ["run", "--world", str(ROOT / "worlds" / "cafe.json"), "--quiet"]
-
-
-@pytest.fixture(scope="module")
-def cafe_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("view") / "cafe.sqlite"
-    assert main([*CAFE, "--hours", "3", "--out", str(out)]) == 0
-    return out
 
 
 def viewer(path, **kw) -> Viewer:

@@ -6,6 +6,7 @@ the end, the viewer follows the end.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from smallville.replay import Run
@@ -39,10 +40,9 @@ def open_run(path: Path) -> tuple[Run, World]:
         raise
 
 
-def render_png(
-    path: Path, out: Path, at: str | None = None, size=(1280, 800), select: str | None = None
-) -> Path:
-    """One frame, headless: the map, residents, HUD, inspector and timeline."""
+@contextmanager
+def _headless(path: Path, size: tuple[int, int]):
+    """pygame without a window, the run and a painter for it; the run is closed after."""
     ensure_display_driver()
     import pygame
 
@@ -50,7 +50,16 @@ def render_png(
     pygame.font.init()
     run, world = open_run(path)
     try:
-        painter = Painter(run, world, size)
+        yield pygame, run, Painter(run, world, size)
+    finally:
+        run.close()
+
+
+def render_png(
+    path: Path, out: Path, at: str | None = None, size=(1280, 800), select: str | None = None
+) -> Path:
+    """One frame, headless: the map, residents, HUD, inspector and timeline."""
+    with _headless(path, size) as (pygame, run, painter):
         tick = run.tick_at(at) if at else run.last_tick()
         selected = run.agent(select).id if select else None
         surf = pygame.Surface(size)
@@ -59,8 +68,6 @@ def render_png(
         out.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(surf, str(out))
         return out
-    finally:
-        run.close()
 
 
 def render_frames(
@@ -73,14 +80,7 @@ def render_frames(
     select: str | None = None,
 ) -> list[Path]:
     """Numbered PNG frames from ``start`` to ``end``, one every ``every_s`` game seconds."""
-    ensure_display_driver()
-    import pygame
-
-    pygame.display.init()
-    pygame.font.init()
-    run, world = open_run(path)
-    try:
-        painter = Painter(run, world, size)
+    with _headless(path, size) as (pygame, run, painter):
         first = run.tick_at(start) if start else 0
         last = run.tick_at(end) if end else run.last_tick()
         step = max(1, every_s // run.tick_seconds)
@@ -95,8 +95,6 @@ def render_frames(
             pygame.image.save(surf, str(p))
             out.append(p)
         return out
-    finally:
-        run.close()
 
 
 class Viewer:
