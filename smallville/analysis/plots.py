@@ -50,10 +50,7 @@ def _diffusion(result: dict, out: Path) -> Path:
     ax.set_title("Information diffusion")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, out, dpi=110)
 
 
 def _graph(result: dict, out: Path) -> Path:
@@ -89,10 +86,7 @@ def _graph(result: dict, out: Path) -> Path:
         )
         ax.axis("off")
     fig.suptitle("Who knows whom (grey) and who talked with whom (blue)")
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, out)
 
 
 def _time_use(result: dict, out: Path) -> Path:
@@ -121,10 +115,7 @@ def _time_use(result: dict, out: Path) -> Path:
     ax.set_title("Time use per resident and place")
     ax.invert_yaxis()
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    plt.close(fig)
-    return out
+    return _save(plt, fig, out)
 
 
 def _usage(result: dict, out: Path) -> Path:
@@ -140,7 +131,11 @@ def _usage(result: dict, out: Path) -> Path:
     a2.invert_yaxis()
     per = result["llm_usage"]["per_agent_day"]
     fig.suptitle(f"{per['calls']:.0f} calls and {per['tokens']:,.0f} tokens per agent-day")
+    return _save(plt, fig, out)
+
+
+def _save(plt, fig, out: Path, dpi: int = 100) -> Path:
     fig.tight_layout()
-    fig.savefig(out, dpi=100)
+    fig.savefig(out, dpi=dpi)
     plt.close(fig)
     return out
