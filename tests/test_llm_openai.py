@@ -206,7 +206,8 @@ def test_bad_answer_is_reasked_once_with_the_error(content, why):
     with FakeOpenAI(responder=lambda r: GOOD) as srv:
         srv.inject(Fault(content=content))
         c, _ = ask(srv)
-    assert not c.fallback and c.error is None and c.value.color == "green" and c.retries == 0
+    assert c.outcome == "repaired" and c.value.color == "green" and c.retries == 0
+    assert why in c.error and c.check in ("schema", "choices")
     reask = srv.requests[1]["body"]["messages"]
     assert reask[-2] == {"role": "assistant", "content": content}
     assert reask[-1]["role"] == "user" and why in reask[-1]["content"]
@@ -218,6 +219,7 @@ def test_two_bad_answers_fall_back_with_error_and_raw_text():
     with FakeOpenAI(responder=lambda r: '{"color": "purple", "count": 2}') as srv:
         c, _ = ask(srv)
     assert c.fallback and c.value == FALLBACK and len(srv.requests) == 2
+    assert c.check == "choices" and not c.unreachable
     assert "'purple' is not one of" in c.error and c.raw == '{"color": "purple", "count": 2}'
     assert c.completion_tokens > 0 and c.mode == "json_schema"
 

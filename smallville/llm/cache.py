@@ -8,6 +8,7 @@ Embeddings are cached by text in the same file.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +21,8 @@ from smallville.llm.task import Completion, PromptTask
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, kind TEXT, "
-    "value TEXT, prompt_tokens INTEGER, completion_tokens INTEGER)",
+    "value TEXT, prompt_tokens INTEGER, completion_tokens INTEGER, outcome TEXT, "
+    "failed_check TEXT)",
     "CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, vector BLOB)",
 )
 
@@ -59,6 +61,10 @@ class ResponseCache:
             self.db.execute("PRAGMA synchronous=NORMAL")
             for statement in _SCHEMA:
                 self.db.execute(statement)
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(responses)")}
+            for column in ("outcome", "failed_check"):  # a cache file from before checks
+                if column not in columns:
+                    self.db.execute(f"ALTER TABLE responses ADD COLUMN {column} TEXT")
             self.db.commit()
         except (OSError, sqlite3.Error) as e:
             raise ConfigError(
@@ -72,14 +78,15 @@ class ResponseCache:
     async def run(self, task: PromptTask) -> Completion:
         key = self.key(task)
         row = self.db.execute(
-            "SELECT value, prompt_tokens, completion_tokens FROM responses WHERE key=?", (key,)
+            "SELECT value, prompt_tokens, completion_tokens, outcome, failed_check "
+            "FROM responses WHERE key=?",
+            (key,),
         ).fetchone()
         if row is not None:
             try:
-                value = task.output.model_validate_json(row[0])
-                task.check_choices(value)
+                value = task.verify(json.loads(row[0]))
             except ValueError:
-                pass  # an entry from an older schema: ask again and overwrite it
+                pass  # an older schema, or an answer a newer check refuses: ask again
             else:
                 self.hits += 1
                 return Completion(
@@ -88,14 +95,24 @@ class ResponseCache:
                     prompt_tokens=row[1],
                     completion_tokens=row[2],
                     cached=True,
+                    outcome=row[3] or "valid",
+                    check=row[4],
                     mode="cache",
                 )
         self.misses += 1
         c = await self.inner.run(task)
         if not c.fallback:
             self.db.execute(
-                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?)",
-                (key, task.kind, c.value.model_dump_json(), c.prompt_tokens, c.completion_tokens),
+                "INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    task.kind,
+                    c.value.model_dump_json(),
+                    c.prompt_tokens,
+                    c.completion_tokens,
+                    c.outcome,
+                    c.check,
+                ),
             )
             self.db.commit()
         return c

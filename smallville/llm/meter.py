@@ -87,7 +87,9 @@ class Usage:
     latency_s: float = 0.0
     cache_hits: int = 0
     retries: int = 0
+    repaired: int = 0
     fallbacks: int = 0
+    unreachable: int = 0
     errors: int = 0
     cost_usd: float = 0.0
 
@@ -159,17 +161,22 @@ class Meter:
             latency_s=c.latency_s,
             cache_hits=int(c.cached),
             retries=c.retries,
+            repaired=int(c.outcome == "repaired"),
             fallbacks=int(c.fallback),
+            unreachable=int(c.unreachable),
             errors=int(c.error is not None),
             cost_usd=0.0 if c.cached else self.price(c.prompt_tokens, c.completion_tokens),
         )
         self.by_kind.setdefault(task.kind, Usage()).add(u)
         self.by_agent.setdefault(task.agent or "-", Usage()).add(u)
-        if c.fallback:
-            log.warning(
-                "fallback for %s (agent %s): %s; raw output: %.300r",
+        if c.fallback or c.outcome == "repaired":
+            log.log(
+                logging.WARNING if c.fallback else logging.INFO,
+                "%s for %s (agent %s), check %s: %s; raw output: %.300r",
+                c.outcome,
                 task.kind,
                 task.agent or "-",
+                c.check,
                 c.error,
                 c.raw,
             )

@@ -4,8 +4,9 @@ Structured output is asked as ``json_schema``; a server that rejects it (llama.c
 answers 500 "Input should be 'text' or 'json_object'") is downgraded once per
 backend to ``json_object`` with the schema attached, then to plain JSON described in
 the prompt; the working mode is kept for later calls. Every answer is validated with
-pydantic and the task's choices; a violation is re-asked once with the error, then
-the task's fallback is returned with ``fallback=True``. Transient failures (429
+pydantic, the task's choices and its sense check (``sense``); a failed check is
+re-asked once quoting what was wrong, then the task's fallback is returned with
+``outcome="fallback"``. Transient failures (429
 honouring Retry-After, timeouts, dropped connections, 5xx, unreadable bodies) are
 retried by tenacity with jittered exponential backoff; the client's own retries are
 off. ``run`` never raises for what a server or model does. The API key is redacted
@@ -35,7 +36,7 @@ from tenacity import (
 )
 
 from smallville.llm.jsonout import NoJSON, extract_json
-from smallville.llm.task import ChoiceError, Completion, PromptTask
+from smallville.llm.task import ChoiceError, Completion, PromptTask, SenseError
 from smallville.llm.templates import render, schema_instructions
 
 T = TypeVar("T", bound=BaseModel)
@@ -147,21 +148,32 @@ class OpenAIBackend:
             {"role": "user", "content": render(task)},
         ]
         prompt_tokens = completion_tokens = retries = 0
-        raw, error, mode = "", "no answer", self.mode
-        for _ask in range(2):  # the first answer, and one re-ask on an invalid one
+        raw, error, mode, failed = "", "no answer", self.mode, None
+        for ask in range(2):  # the first answer, and one repair request quoting the problem
             try:
                 raw, used, tries, mode, finish = await self._answer(task, messages)
             except TransportError as e:
                 retries += e.retries
-                error = str(e)
-                break
+                return Completion(
+                    value=task.fallback,
+                    raw=self._redact(raw),
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=completion_tokens,
+                    latency_s=time.perf_counter() - started,
+                    retries=retries,
+                    outcome="fallback",
+                    check=failed or "transport",
+                    error=self._redact(str(e) if failed is None else f"{error}; then {e}"),
+                    mode=mode,
+                    unreachable=True,
+                )
             retries += tries
             prompt_tokens += used[0]
             completion_tokens += used[1]
             try:
-                value = task.output.model_validate(extract_json(raw))
-                task.check_choices(value)
-            except (NoJSON, ValidationError, ChoiceError) as e:
+                value = task.verify(extract_json(raw))
+            except (NoJSON, ValidationError, ChoiceError, SenseError) as e:
+                failed = failed or _check_name(e)
                 error = _explain(e)
                 if finish == "length":
                     error += f" (the answer was cut off at max_tokens={self.max_tokens})"
@@ -170,8 +182,8 @@ class OpenAIBackend:
                     {"role": "assistant", "content": raw},
                     {
                         "role": "user",
-                        "content": f"That answer is not valid: {error}\n"
-                        "Answer again with one JSON object that fits the schema exactly.",
+                        "content": f"That answer is not acceptable: {error}\n"
+                        "Answer again with one JSON object that fits the schema and fixes this.",
                     },
                 ]
                 continue
@@ -182,6 +194,9 @@ class OpenAIBackend:
                 completion_tokens=completion_tokens,
                 latency_s=time.perf_counter() - started,
                 retries=retries,
+                outcome="repaired" if ask else "valid",
+                check=failed,
+                error=self._redact(error) if ask else None,
                 mode=mode,
             )
         return Completion(
@@ -191,7 +206,8 @@ class OpenAIBackend:
             completion_tokens=completion_tokens,
             latency_s=time.perf_counter() - started,
             retries=retries,
-            fallback=True,
+            outcome="fallback",
+            check=failed,
             error=self._redact(error),
             mode=mode,
         )
@@ -407,6 +423,12 @@ def _retry_after(e: openai.APIStatusError) -> float | None:
     except (ValueError, TypeError):
         return None
     return None
+
+
+def _check_name(e: Exception) -> str:
+    if isinstance(e, SenseError):
+        return e.check
+    return "choices" if isinstance(e, ChoiceError) else "schema"
 
 
 def _explain(e: Exception) -> str:

@@ -54,14 +54,14 @@ class ScriptedModel:
         digest = hashlib.sha256(f"{self.seed}:{task.key()}".encode()).digest()
         rng = random.Random(int.from_bytes(digest[:8], "big"))
         try:
-            value = task.output.model_validate(answer(task.inputs, rng).model_dump())
-            task.check_choices(value)
-        except ValueError as e:  # pydantic's ValidationError and ChoiceError included
+            value = task.verify(answer(task.inputs, rng).model_dump())
+        except ValueError as e:  # ValidationError, ChoiceError and SenseError included
             log.warning("scripted %s: no valid answer (%s); using the fallback", task.kind, e)
             return Completion(
                 value=task.fallback,
                 prompt_tokens=prompt_tokens,
-                fallback=True,
+                outcome="fallback",
+                check=getattr(e, "check", "schema"),
                 error=str(e)[:500],
                 mode="scripted",
             )

@@ -18,6 +18,18 @@ class ChoiceError(ValueError):
     """A model picked a value outside the fixed set it was offered."""
 
 
+class SenseError(ValueError):
+    """A schema-valid answer that makes no sense for its inputs (a sense check failed).
+
+    ``check`` is the check's short name (``wake_window``); the message says what was
+    wrong in words a model can act on when it is re-asked.
+    """
+
+    def __init__(self, check: str, message: str) -> None:
+        super().__init__(message)
+        self.check = check
+
+
 @dataclass(frozen=True, kw_only=True)
 class PromptTask(Generic[T]):
     """One request to the model.
@@ -67,6 +79,19 @@ class PromptTask(Generic[T]):
                     more = "..." if len(values) > 12 else ""
                     raise ChoiceError(f"{path}: {got!r} is not one of [{shown}{more}]")
 
+    def verify(self, data: Any) -> T:
+        """``data`` (parsed JSON) as a checked answer: schema, choices, then sense.
+
+        Raises:
+            pydantic.ValidationError, ChoiceError, SenseError: saying what is wrong.
+        """
+        value = self.output.model_validate(data)
+        self.check_choices(value)
+        from smallville.llm.sense import check_sense  # the checks import the kinds
+
+        check_sense(self.kind, self.inputs, value)
+        return value
+
     def key(self) -> str:
         """A stable digest of kind, inputs, output schema and choices."""
         blob = json.dumps(
@@ -82,9 +107,21 @@ class PromptTask(Generic[T]):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+OUTCOMES = ("valid", "repaired", "fallback")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Completion(Generic[T]):
-    """A validated answer and what it cost. ``raw`` is the model's text ('' if none)."""
+    """A validated answer and what it cost. ``raw`` is the model's text ('' if none).
+
+    ``outcome`` says how the answer was reached: ``valid`` (the first answer passed
+    every check), ``repaired`` (the first failed a check, the re-ask passed) or
+    ``fallback`` (no answer passed: ``value`` is the task's fallback). ``check`` names
+    the first check that failed (``schema``, ``choices``, a sense check such as
+    ``wake_window``, or ``transport`` when the endpoint gave no answer) and ``error``
+    says what was wrong. ``unreachable`` marks a fallback caused by the endpoint itself
+    (refused, timed out, 401...), not by what the model wrote.
+    """
 
     value: T
     raw: str = ""
@@ -92,10 +129,16 @@ class Completion(Generic[T]):
     completion_tokens: int = 0
     latency_s: float = 0.0
     cached: bool = False
-    fallback: bool = False
+    outcome: str = "valid"
+    check: str | None = None
     retries: int = 0
     error: str | None = None
     mode: str = ""
+    unreachable: bool = False
+
+    @property
+    def fallback(self) -> bool:
+        return self.outcome == "fallback"
 
 
 @functools.cache

@@ -317,6 +317,8 @@ class Simulation:
                 int(c.fallback),
                 c.retries,
                 c.error,
+                c.outcome,
+                c.check,
                 c.latency_s,
             )
         )
@@ -410,5 +412,5 @@ _OUTBOX_ORDER = {"memory": 0, "plan": 1, "reflection": 2}
 
 def _call_key(call: tuple) -> tuple:
     """A call row without its latency (the only field that varies between runs)."""
-    kind, prompt, completion, cached, fallback, retries, error, _latency = call
-    return (kind, prompt, completion, cached, fallback, retries, error or "")
+    *fields, _latency = call
+    return tuple("" if f is None else f for f in fields)

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: llm_calls.outcome and llm_calls.failed_check
 
 _TABLES: dict[str, str] = {
     "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
@@ -49,7 +49,7 @@ _TABLES: dict[str, str] = {
     "llm_calls": (
         "tick INTEGER, agent INTEGER, kind TEXT, prompt_tokens INTEGER, "
         "completion_tokens INTEGER, cached INTEGER, fallback INTEGER, retries INTEGER, "
-        "error TEXT, latency REAL"
+        "error TEXT, outcome TEXT, failed_check TEXT, latency REAL"
     ),
     "state": "agent INTEGER PRIMARY KEY, tick INTEGER, data TEXT",
 }
@@ -163,7 +163,8 @@ class RunLog:
             raise RunLogError(f"{path}: not a smallville run file ({e})") from e
         if version is None or json.loads(version[0]) != SCHEMA_VERSION:
             raise RunLogError(
-                f"{path}: run file schema {version and version[0]}, expected {SCHEMA_VERSION}"
+                f"{path}: run file schema {version and version[0]}, expected {SCHEMA_VERSION} "
+                "(made by another version of smallville: run it again with this one)"
             )
         return cls(conn, path, readonly)
 
