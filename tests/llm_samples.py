@@ -53,6 +53,7 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
             persona=persona,
             date="Tuesday February 14, 2023",
             wake_hour=6,
+            last_hour=21,
             day_plan=(
                 "wake up at 6:00 am",
                 "work at the cafe from 7:00 am to 3:00 pm",

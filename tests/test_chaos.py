@@ -71,7 +71,7 @@ def test_a_run_survives_a_misbehaving_endpoint(tmp_path):
         dumped = list(log.dump())
     finally:
         log.close()
-    assert requests > calls > 20  # re-asks and retries on top of one request a call
+    assert requests > calls > 10  # re-asks and retries on top of one request a call
     assert 0 < fallbacks < calls  # bad answers fell back, good ones did not
     assert retries >= 4  # the injected 500, 429, drop, 503 and broken body were retried
     assert acted == {0, 1, 2}  # everyone still did things

@@ -14,23 +14,31 @@ import numpy as np
 from smallville import gametime as gt
 from smallville.cognition.types import Action, Block
 from smallville.llm import kinds as k
+from smallville.llm import sense
+from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask
 
-SLEEP_WORDS = ("sleep", "asleep", "bed for the night")
-
-
 def is_sleep(activity: str) -> bool:
-    low = activity.lower()
-    return any(w in low for w in SLEEP_WORDS) and "go to bed at" not in low
+    return sense.is_sleep(activity)
+
+
+def _grounded(kind: str, inputs, output, default):
+    """The persona-grounded answer used when the model's answers fail their checks:
+    what the scripted rules make of the same inputs (the persona's wake time, routine,
+    home, workplace and remembered events), else ``default``."""
+    return rule_answer(kind, inputs, output) or default
 
 
 async def wake_hour(llm, p: k.PersonaBrief, now: int) -> int:
+    """Offered only hours near the persona's usual one (``sense.wake_window``): a
+    constrained decoder cannot answer 23 for a resident who wakes at 6."""
     default = int(p.wake_time.split(":")[0])
     task = PromptTask(
         kind="wake_up_hour",
         inputs=k.WakeUpHourIn(persona=p, date=gt.fmt_date(now)),
         output=k.WakeUpHour,
         fallback=k.WakeUpHour(hour=default),
+        choices={"hour": sense.wake_window(p)},
         agent=p.name,
     )
     return (await llm.complete(task)).hour
@@ -44,25 +52,25 @@ async def day_plan(
     yesterday: Sequence[str],
     memories: Sequence[k.MemoryBrief],
 ) -> list[str]:
-    sleep = p.sleep_time
-    fallback = k.DailyPlan(
+    inputs = k.DailyPlanIn(
+        persona=p,
+        date=gt.fmt_date(now),
+        wake_hour=wake,
+        yesterday=tuple(yesterday),
+        memories=tuple(memories),
+    )
+    default = k.DailyPlan(
         items=[
             f"wake up and complete the morning routine at {wake}:00",
             f"spend the day on {p.currently or 'the usual things'}",
-            f"go to bed at {sleep}",
+            f"go to bed at {p.sleep_time}",
         ]
     )
     task = PromptTask(
         kind="daily_plan",
-        inputs=k.DailyPlanIn(
-            persona=p,
-            date=gt.fmt_date(now),
-            wake_hour=wake,
-            yesterday=tuple(yesterday),
-            memories=tuple(memories),
-        ),
+        inputs=inputs,
         output=k.DailyPlan,
-        fallback=fallback,
+        fallback=_grounded("daily_plan", inputs, k.DailyPlan, default),
         agent=p.name,
     )
     return list((await llm.complete(task)).items)
@@ -71,40 +79,41 @@ async def day_plan(
 async def hourly_blocks(
     llm, p: k.PersonaBrief, now: int, wake: int, plan: Sequence[str]
 ) -> list[Block]:
-    """One request for the whole day; consecutive equal hours merge into blocks."""
-    sleep_h = int(p.sleep_time.split(":")[0])
-    fallback = k.HourlySchedule(
-        hours=[
-            k.HourSlot(
-                hour=h,
-                activity="sleeping"
-                if (h < wake or h >= sleep_h)
-                else (p.currently or "going about the day"),
-            )
-            for h in range(24)
-        ]
+    """One request for the waking day; the hours around it are sleep, and consecutive
+    equal hours merge into blocks."""
+    waking = sense.waking_hours(p, wake)
+    inputs = k.HourlyScheduleIn(
+        persona=p,
+        date=gt.fmt_date(now),
+        wake_hour=waking[0],
+        last_hour=waking[-1],
+        day_plan=tuple(plan),
+    )
+    default = k.HourlySchedule(
+        hours=[k.HourSlot(hour=h, activity=p.currently or "going about the day") for h in waking]
     )
     task = PromptTask(
         kind="hourly_schedule",
-        inputs=k.HourlyScheduleIn(
-            persona=p, date=gt.fmt_date(now), wake_hour=wake, day_plan=tuple(plan)
-        ),
+        inputs=inputs,
         output=k.HourlySchedule,
-        fallback=fallback,
+        fallback=_grounded("hourly_schedule", inputs, k.HourlySchedule, default),
+        choices={"hours.hour": waking},
+        sizes={"hours": len(waking)},
         agent=p.name,
     )
     answer = await llm.complete(task)
-    return blocks_from_hours(answer.hours, wake)
+    return blocks_from_hours(answer.hours, waking)
 
 
-def blocks_from_hours(hours: Sequence[k.HourSlot], wake: int) -> list[Block]:
-    """Fill the 24 hours (a missing hour repeats the one before; before the first answer,
-    sleep until waking) and merge runs of the same activity."""
+def blocks_from_hours(hours: Sequence[k.HourSlot], waking: Sequence[int]) -> list[Block]:
+    """The 24 hours as blocks: sleep outside the waking hours, the answer inside them (a
+    waking hour left out repeats the one before), runs of the same activity merged."""
     by_hour = {h.hour: h.activity.strip() for h in hours}
+    awake = set(waking)
     filled = []
     last = "sleeping"
     for h in range(24):
-        last = by_hour.get(h, last if h >= wake else "sleeping")
+        last = by_hour.get(h, last) if h in awake else "sleeping"
         filled.append(last)
     blocks: list[Block] = []
     for h, activity in enumerate(filled):
@@ -124,19 +133,19 @@ async def decompose(llm, p: k.PersonaBrief, now: int, activity: str, minutes: in
         return [k.Step(description="sleeping", minutes=min(60, minutes))] * (minutes // 60) + (
             [k.Step(description="sleeping", minutes=minutes % 60)] if minutes % 60 else []
         )
+    inputs = k.DecomposeIn(
+        persona=p,
+        date=gt.fmt_date(now),
+        activity=activity,
+        start=gt.fmt_hm(now),
+        duration_minutes=minutes,
+    )
+    default = k.Decomposition(steps=[k.Step(description=activity[:120], minutes=min(60, minutes))])
     task = PromptTask(
         kind="decompose",
-        inputs=k.DecomposeIn(
-            persona=p,
-            date=gt.fmt_date(now),
-            activity=activity,
-            start=gt.fmt_hm(now),
-            duration_minutes=minutes,
-        ),
+        inputs=inputs,
         output=k.Decomposition,
-        fallback=k.Decomposition(
-            steps=[k.Step(description=activity[:120], minutes=min(60, minutes))]
-        ),
+        fallback=_grounded("decompose", inputs, k.Decomposition, default),
         agent=p.name,
     )
     steps = (await llm.complete(task)).steps
@@ -183,32 +192,35 @@ async def place_actions(
     if not steps:
         return []
     options = tuple(options)
-    fallback_place = _fallback_place(options, p, block)
-    fallback = k.PlaceChoices(
+    inputs = k.ChoosePlaceIn(
+        persona=p,
+        block_activity=block,
+        activities=tuple(s.description for s in steps),
+        current_place=current,
+        options=options,
+    )
+    place = _fallback_place(options, p, block)
+    obj = place.rsplit(":", 1)[-1]
+    default = k.PlaceChoices(
         places=[
             k.PlaceChoice(
-                address=fallback_place,
+                address=place,
                 description=s.description[:80],
                 emoji="🙂",
                 subject=p.name[:60],
                 predicate="is",
                 object=s.description[:60],
-                object_state=f"in use: {s.description}"[:80],
+                object_state=f"the {obj} is in use"[:80],
             )
             for s in steps
         ]
     )
+    grounded = rule_answer("choose_place", inputs, k.PlaceChoices)
     task = PromptTask(
         kind="choose_place",
-        inputs=k.ChoosePlaceIn(
-            persona=p,
-            block_activity=block,
-            activities=tuple(s.description for s in steps),
-            current_place=current,
-            options=options,
-        ),
+        inputs=inputs,
         output=k.PlaceChoices,
-        fallback=fallback,
+        fallback=grounded if grounded and len(grounded.places) == len(steps) else default,
         choices={"places.address": options},
         sizes={"places": len(steps)},
         agent=p.name,
@@ -221,8 +233,8 @@ async def place_actions(
             Action(
                 description=c.description,
                 address=c.address,
-                emoji=c.emoji,
-                triple=(c.subject, c.predicate, c.object),
+                emoji=sense.first_emoji(c.emoji),
+                triple=(p.name, c.predicate, c.object),
                 object_state=c.object_state,
                 start=t,
                 duration=s.minutes * 60,

@@ -81,9 +81,13 @@ class DailyPlan(_Out):
 
 # --------------------------------------------------------------- hourly_schedule
 class HourlyScheduleIn(_In):
+    """The waking day, ``wake_hour`` to ``last_hour`` inclusive, gets one activity an hour;
+    the hours around it are sleep and are not asked for."""
+
     persona: PersonaBrief
     date: str
     wake_hour: int
+    last_hour: int
     day_plan: tuple[str, ...]
 
 

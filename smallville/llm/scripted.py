@@ -27,6 +27,7 @@ from smallville.llm import kinds as k
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
 from smallville.llm.embed import local_embedder
+from smallville.llm.sense import norm
 from smallville.llm.task import Completion, PromptTask
 from smallville.llm.templates import render
 
@@ -279,7 +280,13 @@ def utterance(i: k.UtteranceIn, rng: random.Random) -> k.Utterance:
     end = not rounds_left or (not news and mine >= 1 and not heard_news)
     if end:
         parts.append("Anyway, I should get going. See you soon!" if parts else _BYE)
-    return k.Utterance(text=r.clip(" ".join(parts), 400), end=end)
+    text = r.clip(" ".join(parts), 400)
+    said = {norm(t.text) for t in i.transcript}
+    if norm(text) in said:  # nothing new to say: wrap up rather than repeat a line
+        text, end = "Anyway, I should get going. See you soon!", True
+        if norm(text) in said:
+            text = f"Bye for now, {r.first_name(i.listener)}!"
+    return k.Utterance(text=text, end=end)
 
 
 def summarize_conversation(
@@ -348,4 +355,17 @@ _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {
 }
 _KNOWN = ", ".join(sorted(_ANSWERS))
 
-__all__ = ["ScriptedModel", "estimate_tokens"]
+
+def rule_answer(kind: str, inputs: BaseModel, output: type[BaseModel]) -> BaseModel | None:
+    """What the scripted rules answer to ``inputs``: a default grounded in the persona
+    (its wake time, routine, home and workplace) for a model's answer that failed its
+    checks. None when the rules have no valid answer either."""
+    digest = hashlib.sha256(inputs.model_dump_json().encode()).digest()
+    try:
+        return output.model_validate(
+            _ANSWERS[kind](inputs, random.Random(int.from_bytes(digest[:8], "big"))).model_dump()
+        )
+    except (KeyError, ValueError):
+        return None
+
+__all__ = ["ScriptedModel", "estimate_tokens", "rule_answer"]

@@ -113,20 +113,14 @@ def _leisure_options(p: k.PersonaBrief) -> list[str]:
 
 
 def hourly_schedule(i: k.HourlyScheduleIn, rng: random.Random) -> k.HourlySchedule:
+    """One activity for each waking hour (the hours the prompt asks for)."""
     p = i.persona
-    wake = i.wake_hour % 24
-    sleep = r.hour_of_hm(p.sleep_time, 23)
-
-    def asleep(h: int) -> bool:
-        return (h >= sleep or h < wake) if sleep > wake else sleep <= h < wake
-
-    plan = _plan_hours(i.day_plan, asleep)
+    waking = list(range(i.wake_hour, i.last_hour + 1))
+    plan = _plan_hours(i.day_plan, lambda h: h not in waking)
     options = _leisure_options(p)
     hours, leisure = [], options[0]
-    for h in range(24):
-        if asleep(h):
-            activity = "sleeping"
-        elif h in plan:
+    for h in waking:
+        if h in plan:
             activity = plan[h]
         else:
             if h % 2 == 0 or h - 1 in plan:  # a pastime lasts about two hours
