@@ -205,7 +205,6 @@ async def place_actions(
         places=[
             k.PlaceChoice(
                 address=place,
-                description=s.description[:80],
                 emoji="🙂",
                 subject=p.name[:60],
                 predicate="is",
@@ -231,7 +230,7 @@ async def place_actions(
     for s, c in zip(steps, answer.places, strict=True):
         actions.append(
             Action(
-                description=c.description,
+                description=s.description[:80],
                 address=c.address,
                 emoji=sense.first_emoji(c.emoji),
                 triple=(p.name, c.predicate, c.object),

@@ -130,10 +130,10 @@ class ChoosePlaceIn(_In):
 
 
 class PlaceChoice(_Out):
-    """Place, description, emoji, triple and object state of one action."""
+    """Place, emoji, triple and object state of one action (its description is the
+    decomposition's step)."""
 
     address: str
-    description: str = Field(min_length=1, max_length=80)
     emoji: str = Field(min_length=1, max_length=8)
     subject: str = Field(min_length=1, max_length=60)
     predicate: str = Field(min_length=1, max_length=60)

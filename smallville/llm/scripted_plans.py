@@ -76,9 +76,16 @@ def daily_plan(i: k.DailyPlanIn, rng: random.Random) -> k.DailyPlan:
     optional = [] if early else [(wake + 1, f"have breakfast at {r.clock(wake + 1)}")]
     free = [h for h in range(wake + 2, bedtime - 1) if h not in busy and h not in (12, 18)]
     for req in p.daily_requirements[:2]:
-        if free:
+        h = r.hour_of(req)  # "open the cafe at 7 am" keeps its time
+        if h is not None and h in busy:
+            continue  # it happens at work, which the plan already has
+        if h is not None and h in free:
+            free.remove(h)
+        elif free:
             h = free.pop(rng.randrange(len(free)))
-            optional.append((h, f"{r.strip_times(req)} at {r.clock(h)}"))
+        else:
+            continue
+        optional.append((h, f"{r.strip_times(req)} at {r.clock(h)}"))
     if 12 not in busy:
         optional.append((12, f"have lunch at {r.clock(12)}"))
     if 18 not in busy:
@@ -271,7 +278,6 @@ def _place_choice(address: str, activity: str, block: str, p: k.PersonaBrief) ->
         state = f"the {base} is being used for {doing}"
     return k.PlaceChoice(
         address=address,
-        description=r.clip(doing, 80),
         emoji=r.emoji_for(f"{activity} {block}"),
         subject=r.clip(subject, 60),
         predicate=r.clip(predicate, 60),

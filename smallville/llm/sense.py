@@ -21,9 +21,8 @@ What each kind must satisfy (the windows and tolerances are the constants below)
 - decompose: minutes that fill the block within ``DECOMPOSE_TOLERANCE``; steps that are
   activities, not the prompt restated (the date, "Today is", the persona's name, the
   example steps for an unrelated activity).
-- choose_place: a description that is a short phrase, not an address or a sentence
-  about the persona; an emoji that is an emoji; an object state that is a short phrase
-  about that object.
+- choose_place: an emoji that is an emoji (the first one is used); an object state that
+  is a phrase about that object, not an address.
 - importance: none beyond the schema's bounds (1-10, one score per item): a rating has
   no wrong answer that can be told from its inputs alone.
 - reflection_questions: questions, all different. insights: statements that are not
@@ -56,7 +55,6 @@ WAKE_WINDOW = 2  # hours either side of the persona's usual wake time
 MIN_PLAN_ITEMS = 3
 DECOMPOSE_TOLERANCE = 0.2  # share of the block the steps' minutes may miss by
 DECOMPOSE_SLACK = 10  # ... or this many minutes, whichever is larger
-MAX_DESCRIPTION_WORDS = 12  # the prompt asks for at most 8
 
 # The examples the prompts show; an answer that copies them back is not an answer.
 PLAN_EXAMPLES = (
@@ -294,22 +292,8 @@ def _decompose(i: k.DecomposeIn, v: k.Decomposition) -> None:
 
 @register("choose_place")
 def _places(i: k.ChoosePlaceIn, v: k.PlaceChoices) -> None:
-    name = i.persona.name.lower()
     for n, c in enumerate(v.places, 1):
         what = f"action {n} ({_quote(i.activities[n - 1], 40)})" if n <= len(i.activities) else ""
-        d = c.description
-        if ":" in d or any(norm(d) == norm(part) for part in c.address.split(":")):
-            _fail(
-                "place_description",
-                f"{what}: the description {_quote(d)} is a place; describe what "
-                f"{i.persona.name} does, in a few words",
-            )
-        if name in d.lower() or len(d.split()) > MAX_DESCRIPTION_WORDS:
-            _fail(
-                "place_description",
-                f"{what}: the description {_quote(d)} should be a short phrase of at most "
-                f"8 words for the action itself, without {i.persona.name}'s name",
-            )
         if not emoji_count(c.emoji):
             _fail("place_emoji", f"{what}: {_quote(c.emoji)} is not an emoji; give one emoji")
         obj = c.address.rsplit(":", 1)[-1]
