@@ -203,21 +203,73 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _llm_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("language model (flags override the environment)")
+    about = None
+    if p.prog.endswith(" run"):
+        about = (
+            "An endpoint model is asked first: if nothing answers, the key is refused or "
+            "the model is unknown, the run does not start (exit 2). If the endpoint fails "
+            "request after request during the run, the run stops at a tick boundary, back "
+            "at its last checkpoint, and can be resumed (exit 3)."
+        )
+    g = p.add_argument_group(
+        "language model (flags override the environment; the key is read from OPENAI_API_KEY only)",
+        about,
+    )
     g.add_argument("--llm", choices=["scripted", "openai"], help="backend (SMALLVILLE_LLM)")
-    g.add_argument("--base-url", help="OpenAI-compatible endpoint (SMALLVILLE_BASE_URL)")
-    g.add_argument("--model", help="model name (SMALLVILLE_MODEL)")
+    g.add_argument(
+        "--base-url",
+        help="OpenAI-compatible endpoint (SMALLVILLE_BASE_URL, else OPENAI_BASE_URL)",
+    )
+    g.add_argument(
+        "--model",
+        help="model name (SMALLVILLE_MODEL; default: the one model the endpoint serves, "
+        "or gpt-4o-mini on the OpenAI API)",
+    )
+    g.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="wait this long for one HTTP request (SMALLVILLE_TIMEOUT; default 60)",
+    )
+    g.add_argument(
+        "--max-attempts",
+        type=int,
+        metavar="N",
+        help="HTTP attempts for one answer (SMALLVILLE_MAX_ATTEMPTS; default 5); a request "
+        "that timed out is tried twice at most",
+    )
 
 
-def _llm_config(args: argparse.Namespace, **extra):
+def _llm_config(args: argparse.Namespace, *, probe: bool = False, **extra):
+    """The model settings from flags and environment.
+
+    With ``probe``, an endpoint is asked first (the scripted model is not): a dead one,
+    a refused key or an unknown model is a UserError, and an unnamed model is resolved
+    from what the endpoint serves. Without it (``llm check``, which reports failures
+    itself) an unnamed model is still resolved when the endpoint allows it.
+    """
     from smallville.llm import ConfigError, LLMConfig
+    from smallville.llm.probe import EndpointError, check_endpoint
 
     try:
-        return LLMConfig.resolve(
-            backend=args.llm, base_url=args.base_url, model=args.model, **extra
+        config = LLMConfig.resolve(
+            backend=args.llm,
+            base_url=args.base_url,
+            model=args.model,
+            timeout=getattr(args, "timeout", None),
+            max_attempts=getattr(args, "max_attempts", None),
+            **extra,
         )
-    except ConfigError as e:
+        if probe:
+            return check_endpoint(config)
+    except ConfigError as e:  # EndpointError included
         raise UserError(str(e)) from e
+    if config.backend == "openai" and config.model is None:
+        try:
+            return check_endpoint(config)
+        except EndpointError:
+            pass  # `llm check` says what is wrong in its own words
+    return config
 
 
 def _llm_check(args: argparse.Namespace) -> int:
@@ -352,7 +404,10 @@ def _run(args: argparse.Namespace) -> int:
     from smallville.sim.progress import Progress, summary
     from smallville.sim.run import RunConfig, RunError, Runner
 
-    config = _llm_config(args, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache)
+    # the endpoint is asked before anything is written: a dead one leaves no run file
+    config = _llm_config(
+        args, probe=True, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache
+    )
     print(config.notice, file=sys.stderr)
     try:
         budget = Budget(
@@ -414,6 +469,16 @@ def _run(args: argparse.Namespace) -> int:
         print(summary(runner, outcome))
     finally:
         runner.log.close()
+    from smallville.analysis.health import health
+    from smallville.replay import Run
+
+    try:  # read after the writer closed, so its switch out of WAL mode is not refused
+        with Run.open(outcome.path) as run:
+            verdict = health(run)["verdict"]
+    except Exception as e:  # advisory: the run is done and logged, whatever this says
+        verdict = [f"not measured ({type(e).__name__}: {e})"]
+    print(f"\nBehaviour health (details: smallville analyze {outcome.path})")
+    print("\n".join(f"  {line}" for line in verdict))
     return 0 if outcome.reason == "done" else 3
 
 
@@ -488,7 +553,7 @@ def _interview(args: argparse.Namespace) -> int:
     from smallville.sim.run import RunError
     from smallville.sim.runlog import RunLogError
 
-    config = _llm_config(args)
+    config = _llm_config(args, probe=True)
     llm = build(config)
 
     async def go():

@@ -191,9 +191,12 @@ def test_analyze_json_has_the_documented_keys(run, tmp_path, capsys):
         "time_use",
         "plan_adherence",
         "llm_usage",
+        "health",
     ]
     text = capsys.readouterr().out
     assert "Ann -> Bob" in text and "4 / 1 / 2" in text
+    assert text.startswith("Model: scripted")
+    assert text.count("not a\n  replication of the paper's numbers") == 2  # diffusion, coordination
     assert data["llm_usage"]["per_agent_day"]["cost_usd"] == 0  # the scripted model is free
 
 
@@ -268,6 +271,7 @@ def test_usage_is_priced_by_the_runs_model():
                     "cache_hits": 0,
                     "cached_prompt_tokens": 0,
                     "cached_completion_tokens": 0,
+                    "repaired": 0,
                     "fallbacks": 0,
                 },
                 "react": {
@@ -278,6 +282,7 @@ def test_usage_is_priced_by_the_runs_model():
                     "cache_hits": 2,
                     "cached_prompt_tokens": 2_000_000,
                     "cached_completion_tokens": 0,
+                    "repaired": 0,
                     "fallbacks": 0,
                 },
             }
@@ -287,3 +292,19 @@ def test_usage_is_priced_by_the_runs_model():
     assert u["per_agent_day"]["cost_usd"] == pytest.approx(0.75 / 2)
     assert u["by_kind"]["react"]["cost_usd"] == 0
     assert u["per_agent_day"]["calls"] == pytest.approx(3)
+
+
+def test_report_names_an_endpoint_model_without_the_scripted_note(run):
+    """The report names the run's backend, model and endpoint first; the note that the
+    figures measure scripted rules is only for the scripted model."""
+    from smallville.analysis import report
+
+    result = analyze(run)
+    result["run"]["llm"] = {
+        "backend": "openai",
+        "model": "qwen2.5:7b",
+        "base_url": "http://localhost:11434/v1",
+    }
+    text = report([result], ["known.sqlite"])
+    assert text.splitlines()[0] == "Model: openai, qwen2.5:7b at http://localhost:11434/v1"
+    assert "scripted" not in text

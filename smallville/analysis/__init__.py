@@ -1,5 +1,7 @@
-"""Metrics over logged runs: diffusion, relationships, coordination, time use, cost."""
+"""Metrics over logged runs: diffusion, relationships, coordination, time use, cost,
+behaviour health."""
 
+from smallville.analysis.health import health
 from smallville.analysis.metrics import (
     analyze,
     coordination,
@@ -15,6 +17,7 @@ __all__ = [
     "analyze",
     "coordination",
     "diffusion",
+    "health",
     "llm_usage",
     "plan_adherence",
     "relationships",

@@ -16,9 +16,8 @@ import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 
-import networkx as nx
-
 from smallville import gametime as gt
+from smallville.analysis.health import health
 from smallville.replay import Run
 
 
@@ -90,6 +89,8 @@ def _origin(source: str, kind: str, agent: int, conv, names) -> tuple[str, str |
 
 def relationships(run: Run) -> dict:
     """Who talked with whom and who knows whom, with densities per day."""
+    import networkx as nx  # here, not at the top: `smallville run` imports health only
+
     names = [a.name for a in run.agents]
     n = len(names)
     pairs = n * (n - 1) / 2 or 1
@@ -263,8 +264,9 @@ def plan_adherence(run: Run, every: int = 30) -> dict[str, float]:
 
 
 def llm_usage(run: Run) -> dict:
-    """Calls, tokens, cost, cache hits and fallbacks by kind, and per agent-day. Cost uses
-    the built-in price of the run's model (0 for the scripted model and local servers)."""
+    """Calls, tokens, cost, cache hits, repaired answers and fallbacks by kind, and per
+    agent-day. Cost uses the built-in price of the run's model (0 for the scripted model
+    and local servers)."""
     from smallville.llm.meter import price_of
 
     kinds = run.llm_usage()
@@ -281,6 +283,7 @@ def llm_usage(run: Run) -> dict:
         "completion_tokens",
         "tokens",
         "cache_hits",
+        "repaired",
         "fallbacks",
         "cost_usd",
     )
@@ -312,4 +315,5 @@ def analyze(run: Run) -> dict:
         "time_use": time_use(run),
         "plan_adherence": plan_adherence(run),
         "llm_usage": llm_usage(run),
+        "health": health(run),
     }

@@ -10,6 +10,10 @@ def report(results: list[dict], labels: list[str]) -> str:
     def row(name: str, values: list[str]) -> None:
         out.append(f"  {name:<34}" + "".join(f"{v:>22}" for v in values))
 
+    for r, label in zip(results, labels, strict=True):
+        which = f" ({label})" if len(results) > 1 else ""
+        out.append(f"Model{which}: {_model(r['run'].get('llm') or {})}")
+    out.append("")
     out.append("Run")
     row("", labels)
     for key in ("start", "until", "ticks", "residents", "scenario"):
@@ -26,6 +30,8 @@ def report(results: list[dict], labels: list[str]) -> str:
         if len(results) == 1:
             for c in results[0]["diffusion"].get(fact, {}).get("chain", [])[:6]:
                 out.append(f"      {c['time']}  {c['from']} -> {c['to']}")
+    if facts:
+        out.extend(_scripted_note(results, labels))
     out.append("")
     out.append("Relationships (density of the who-talked / who-knows-whom graph)")
     for point in results[0]["relationships"]["densities"]:
@@ -58,6 +64,8 @@ def report(results: list[dict], labels: list[str]) -> str:
         if len(results) == 1 and results[0]["coordination"].get(e):
             c = results[0]["coordination"][e]
             out.append(f"      attended: {', '.join(c['attended']) or 'nobody'}")
+    if events:
+        out.extend(_scripted_note(results, labels))
     out.append("")
     out.append("Plan adherence (share of time where the plan said)")
     row(
@@ -75,10 +83,14 @@ def report(results: list[dict], labels: list[str]) -> str:
         [f"{r['llm_usage']['per_agent_day']['cost_usd']:.4f}" for r in results],
     )
     row("cache hits", [str(r["llm_usage"]["total"]["cache_hits"]) for r in results])
+    row("repaired", [str(r["llm_usage"]["total"]["repaired"]) for r in results])
     row("fallbacks", [str(r["llm_usage"]["total"]["fallbacks"]) for r in results])
+    out.append("  calls by kind (calls / repaired / fallback)")
     kinds = sorted({k for r in results for k in r["llm_usage"]["by_kind"]})
     for k in kinds:
-        row(f"  {k}", [str(r["llm_usage"]["by_kind"].get(k, {}).get("calls", 0)) for r in results])
+        row(f"  {k}", [_kind_calls(r["llm_usage"]["by_kind"].get(k)) for r in results])
+    out.append("")
+    _health(results, labels, out, row)
     if len(results) == 1:
         out.append("")
         out.append("Time use (hours per place, top 3 per resident)")
@@ -86,6 +98,79 @@ def report(results: list[dict], labels: list[str]) -> str:
             top = ", ".join(f"{p} {h:.1f}" for p, h in list(places.items())[:3])
             out.append(f"  {name:<20} {top}")
     return "\n".join(out)
+
+
+def _health(results: list[dict], labels: list[str], out: list[str], row) -> None:
+    """Summary numbers side by side, then each run's flagged residents, failed checks and
+    verdict."""
+    out.append("Behaviour health")
+
+    def summary(label: str, show) -> None:
+        row(label, [show(r["health"]["summary"]) for r in results])
+
+    summary("asleep in waking hours (mean)", lambda s: f"{s['asleep_share_mean']:.0%}")
+    summary("slept through waking hours", lambda s: f"{s['slept_through']} of {s['residents']}")
+    summary("actions per agent-day", lambda s: f"{s['actions_per_agent_day']:.1f}")
+    summary("places per agent-day", lambda s: f"{s['places_per_agent_day']:.1f}")
+    summary("conversations per agent-day", lambda s: f"{s['conversations_per_agent_day']:.1f}")
+    summary(
+        "answers valid / repaired / fallback",
+        lambda s: " / ".join(f"{s['shares'][k]:.0%}" for k in _OUTCOMES),
+    )
+    for r, label in zip(results, labels, strict=True):
+        h = r["health"]
+        lead = f"  {label}: " if len(results) > 1 else "  "
+        for name, x in h["residents"].items():
+            if x["flags"]:
+                out.append(
+                    f"{lead}{name} ({', '.join(x['flags'])}): asleep {x['asleep_share']:.0%} of "
+                    f"{x['waking_hours']:.1f} waking hours ({x['wake_time']}-{x['sleep_time']}), "
+                    f"{x['places']} places, {x['conversations']} conversations"
+                )
+        for kind, k in h["by_kind"].items():
+            if k["failed_checks"]:
+                checks = ", ".join(f"{c['check']} {c['calls']}" for c in k["failed_checks"])
+                out.append(f"{lead}{kind} failed checks: {checks}")
+        out.extend(f"{lead}verdict: {line}" for line in h["verdict"])
+
+
+_OUTCOMES = ("valid", "repaired", "fallback")
+
+
+def _model(llm: dict) -> str:
+    if _scripted(llm):
+        return "scripted (offline rules, no language model)"
+    named = ", ".join(x for x in (llm.get("backend"), llm.get("model") or "?") if x)
+    default = "the OpenAI API" if llm.get("backend") == "openai" else None
+    where = llm.get("base_url") or default
+    return f"{named} at {where}" if where else named
+
+
+def _scripted(llm: dict) -> bool:
+    """Run files name the backend; older ones and in-process test runs only the model."""
+    return (llm.get("backend") or llm.get("model") or "scripted") == "scripted"
+
+
+def _scripted_note(results: list[dict], labels: list[str]) -> list[str]:
+    which = [
+        label
+        for r, label in zip(results, labels, strict=True)
+        if _scripted(r["run"].get("llm") or {})
+    ]
+    if not which:
+        return []
+    runs = "" if len(results) == 1 else f" ({', '.join(which)})"
+    return [
+        f"  note{runs}: with the scripted model these figures measure its rules (it passes",
+        "  news on and steers residents to events), not the architecture; they are not a",
+        "  replication of the paper's numbers.",
+    ]
+
+
+def _kind_calls(k: dict | None) -> str:
+    if not k:
+        return "-"
+    return f"{k['calls']} / {k['repaired']} / {k['fallbacks']}"
 
 
 def _pct(x) -> str:

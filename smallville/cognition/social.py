@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from smallville.llm import kinds as k
+from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask
 
 
@@ -72,11 +73,15 @@ async def utterance(
 async def summarize(
     llm, p: k.PersonaBrief, other: str, transcript: Sequence[k.Turn]
 ) -> k.ConversationSummary:
+    """The memo; when the model's fail their checks, one made from the transcript's own
+    words by the scripted rules (what was talked about, any event with a time)."""
+    inputs = k.SummarizeConversationIn(persona=p, other=other, transcript=tuple(transcript))
     task = PromptTask(
         kind="summarize_conversation",
-        inputs=k.SummarizeConversationIn(persona=p, other=other, transcript=tuple(transcript)),
+        inputs=inputs,
         output=k.ConversationSummary,
-        fallback=k.ConversationSummary(memo=f"{p.name} talked with {other}"),
+        fallback=rule_answer("summarize_conversation", inputs, k.ConversationSummary)
+        or k.ConversationSummary(memo=f"{p.name} talked with {other}"),
         agent=p.name,
     )
     return await llm.complete(task)
@@ -104,11 +109,15 @@ async def rate(llm, p: k.PersonaBrief, texts: Sequence[str], kind: str = "event"
 async def interview(
     llm, p: k.PersonaBrief, now: str, question: str, memories: Sequence[k.MemoryBrief]
 ) -> str:
+    inputs = k.InterviewIn(persona=p, now=now, question=question, memories=tuple(memories))
     task = PromptTask(
         kind="interview",
-        inputs=k.InterviewIn(persona=p, now=now, question=question, memories=tuple(memories)),
+        inputs=inputs,
         output=k.InterviewAnswer,
-        fallback=k.InterviewAnswer(answer="I'd rather not say."),
+        # when the model cannot answer in the first person: the memories it was shown,
+        # retold in the first person by the scripted rules
+        fallback=rule_answer("interview", inputs, k.InterviewAnswer)
+        or k.InterviewAnswer(answer="I'm not sure; I don't remember anything about that."),
         agent=p.name,
     )
     return (await llm.complete(task)).answer

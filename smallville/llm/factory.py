@@ -24,13 +24,66 @@ T = TypeVar("T", bound=BaseModel)
 # (recomputing costs ~0.1 ms a call, so this only bounds memory on long runs).
 _MEMO_LIMIT = 100_000
 
+# Answers in a row that the endpoint itself failed (refused, timed out, 401...) before
+# the breaker opens: more than a flaky server's bad luck (each answer already had its
+# retries), few enough that a dead server is given up on within a tick or two.
+FAILURES_TO_STOP = 8
+
+
+class Breaker:
+    """Stops asking an endpoint that keeps failing.
+
+    After ``limit`` answers in a row that the endpoint failed (``unreachable``), every
+    further request is answered at once with the task's fallback, ``unreachable`` too,
+    without touching the network: a tick of sixteen calls against a dead server does
+    not wait out sixteen calls' retries. The runner asks ``LLM.endpoint_failure`` at
+    the tick boundary and stops. Any other answer (one still in flight included)
+    closes it again.
+    """
+
+    def __init__(self, inner: Model, limit: int = FAILURES_TO_STOP) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self.inner = inner
+        self.name = inner.name
+        self.limit = limit
+        self.streak = 0
+        self.last_error: str | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.streak >= self.limit
+
+    async def run(self, task: PromptTask[T]) -> Completion[T]:
+        if self.open:
+            return Completion(
+                value=task.fallback,
+                outcome="fallback",
+                check="transport",
+                error=f"not sent: the {self.streak} requests before it failed "
+                f"(the last: {self.last_error})",
+                unreachable=True,
+            )
+        c = await self.inner.run(task)
+        if c.unreachable:
+            self.streak += 1
+            self.last_error = c.error
+        else:
+            self.streak = 0
+        return c
+
+    async def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return await self.inner.embed(texts)
+
 
 class LLM:
-    """``Meter(ResponseCache(Limit(backend)))``, embeddings, and the run's budget.
+    """``Meter(ResponseCache(Limit(Breaker(backend))))``, embeddings, and the run's budget.
 
-    Cache hits are counted by the meter and never wait for a request slot. Embeddings
-    come from the local embedder unless ``embed_model`` names a remote one, which then
-    goes through the same limit and the cache file.
+    Cache hits are counted by the meter and never wait for a request slot, and still
+    answer when the breaker is open. Embeddings come from the local embedder unless
+    ``embed_model`` names a remote one, which then goes through the same limit and the
+    cache file. ``endpoint`` names the endpoint in messages (redacted: no key, no
+    URL credentials).
     """
 
     def __init__(
@@ -43,11 +96,17 @@ class LLM:
         prices: Mapping[str, tuple[float, float]] | None = None,
         budget: Budget | None = None,
         embed_model: str | None = None,
+        endpoint: str | None = None,
+        failures_to_stop: int = FAILURES_TO_STOP,
     ) -> None:
         self.backend = backend
         self.name = backend.name
+        self.endpoint = endpoint or f"the endpoint of {backend.name}"
         embed_name = f"{backend.name}|embed:{embed_model}" if embed_model else None
-        self.cache = ResponseCache(Limit(backend, concurrency), cache_path, embed_name=embed_name)
+        self.breaker = Breaker(backend, failures_to_stop)
+        self.cache = ResponseCache(
+            Limit(self.breaker, concurrency), cache_path, embed_name=embed_name
+        )
         self.meter = Meter(self.cache, prices=prices, model_name=model_name)
         self.budget = budget or Budget()
         self._local = None if embed_model else local_embedder()
@@ -77,6 +136,20 @@ class LLM:
     def usage(self) -> Usage:
         return self.meter.totals()
 
+    @property
+    def failing(self) -> bool:
+        """The last answer the endpoint gave (or did not give) was a failure."""
+        return self.breaker.streak > 0
+
+    def endpoint_failure(self) -> str | None:
+        """Why this session must stop asking the endpoint (the breaker is open), else None."""
+        if not self.breaker.open:
+            return None
+        return (
+            f"{self.endpoint} failed {self.breaker.streak} requests in a row "
+            f"(the last: {self.breaker.last_error})"
+        )
+
     def over_budget(self) -> str | None:
         """Why this session must stop (``Budget.exceeded`` on this meter's totals)."""
         return self.budget.exceeded(self.usage())
@@ -105,7 +178,7 @@ def build(config: LLMConfig, budget: Budget | None = None) -> LLM:
     from smallville.llm.openai_backend import OpenAIBackend
 
     backend = OpenAIBackend(
-        model=config.model,
+        model=config.chat_model,
         base_url=config.base_url,
         api_key=config.api_key.get_secret_value() if config.api_key else None,
         embed_model=config.embed_model,
@@ -115,10 +188,11 @@ def build(config: LLMConfig, budget: Budget | None = None) -> LLM:
     )
     return LLM(
         backend,
-        model_name=config.model,
+        model_name=config.chat_model,
         cache_path=config.cache_path,
         concurrency=config.concurrency,
         prices=prices,
         budget=budget,
         embed_model=config.embed_model,
+        endpoint=config.endpoint_name,
     )

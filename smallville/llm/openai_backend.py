@@ -3,18 +3,20 @@
 Structured output is asked as ``json_schema``; a server that rejects it (llama.cpp
 answers 500 "Input should be 'text' or 'json_object'") is downgraded once per
 backend to ``json_object`` with the schema attached, then to plain JSON described in
-the prompt; the working mode is kept for later calls. Every answer is validated with
-pydantic, the task's choices and its sense check (``sense``); a failed check is
-re-asked once quoting what was wrong, then the task's fallback is returned with
-``outcome="fallback"``. Transient failures (429
+the prompt; the working mode is kept for later calls. The first request finds the
+mode while concurrent ones wait for it, so finding it costs one rejection, not one a
+request slot. Every answer is validated with pydantic, the task's choices and its
+sense check (``sense``); a failed check is re-asked once quoting what was wrong, then
+the task's fallback is returned with ``outcome="fallback"``. Transient failures (429
 honouring Retry-After, timeouts, dropped connections, 5xx, unreadable bodies) are
-retried by tenacity with jittered exponential backoff; the client's own retries are
-off. ``run`` never raises for what a server or model does. The API key is redacted
-from every message this module produces.
+retried by tenacity with jittered exponential backoff, a timed-out chat request at
+most once more; the client's own retries are off. ``run`` never raises for what a
+server or model does. The API key is redacted from every message this module produces.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import functools
 import json
@@ -50,6 +52,9 @@ MODES = ("json_schema", "json_object", "plain")
 _REJECT_STATUS = (400, 415, 422, 500, 501)
 _REJECT_HINTS = ("response_format", "json_schema", "json_object", "'text'")
 _EMBED_BATCH = 256  # OpenAI caps one request at 2048 inputs; smaller batches fail less
+# a chat request that timed out is sent once more at most: a server that hangs would
+# otherwise hold a request for max_attempts x timeout
+TIMEOUT_ATTEMPTS = 2
 
 
 class TransportError(RuntimeError):
@@ -72,6 +77,10 @@ class _Malformed(Exception):
     """A 200 answer that is not a chat completion (a proxy's HTML page, a truncated body)."""
 
 
+class _TimedOutAgain(openai.OpenAIError):
+    """A chat request timed out ``TIMEOUT_ATTEMPTS`` times: not retryable any more."""
+
+
 class OpenAIBackend:
     """The Model protocol over ``/v1/chat/completions`` and ``/v1/embeddings``.
 
@@ -86,7 +95,8 @@ class OpenAIBackend:
         api_key: None or "" for local servers that want none.
         embed_model: the model for ``embed``; None means embeddings are not offered.
         timeout: seconds for one HTTP request.
-        max_attempts: HTTP attempts for one answer (so ``max_attempts - 1`` retries).
+        max_attempts: HTTP attempts for one answer (so ``max_attempts - 1`` retries);
+            a chat request that times out gets ``TIMEOUT_ATTEMPTS`` at most.
         temperature, seed, max_tokens: sent with every chat request.
         backoff: (first, longest) wait in seconds between attempts, before jitter.
         max_retry_after: the longest Retry-After honoured, in seconds.
@@ -121,6 +131,10 @@ class OpenAIBackend:
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         self.mode = MODES[0]
+        # False until a request has found the structured-output mode; until then
+        # requests go one at a time (see _answer)
+        self._mode_known = False
+        self._mode_lock: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._backoff = wait_exponential_jitter(
             multiplier=backoff[0], max=backoff[1], jitter=backoff[0]
         )
@@ -215,25 +229,64 @@ class OpenAIBackend:
     async def _answer(
         self, task: PromptTask, messages: list[dict[str, str]]
     ) -> tuple[str, tuple[int, int], int, str, str | None]:
-        """Text, (prompt, completion) tokens, retries, mode used and finish reason."""
+        """Text, (prompt, completion) tokens, retries, mode used and finish reason.
+
+        Until one request has settled the structured-output mode, requests go one at a
+        time: sixteen first requests to llama.cpp would otherwise all be rejected in
+        json_schema. A request that fails for another reason (the endpoint is down)
+        settles nothing but lets the others go, so they fail together, not in turn.
+        """
+        if not self._mode_known:
+            async with self._discovery_lock():
+                if not self._mode_known:
+                    try:
+                        return await self._answer_in_mode(task, messages)
+                    finally:
+                        self._mode_known = True
+        return await self._answer_in_mode(task, messages)
+
+    def _discovery_lock(self) -> asyncio.Lock:
+        # one backend may serve several asyncio.run() calls; a lock belongs to one loop
+        loop = asyncio.get_running_loop()
+        if self._mode_lock is None or self._mode_lock[0] is not loop:
+            self._mode_lock = (loop, asyncio.Lock())
+        return self._mode_lock[1]
+
+    async def _answer_in_mode(
+        self, task: PromptTask, messages: list[dict[str, str]]
+    ) -> tuple[str, tuple[int, int], int, str, str | None]:
         retries = 0
         while True:
             mode = self.mode
             kwargs = self._request(task, messages, mode)
+            timeouts = [0]
             try:
                 resp, tries = await self._with_retries(
-                    functools.partial(self.client.chat.completions.create, **kwargs), mode
+                    functools.partial(self._create, kwargs, timeouts), mode
                 )
             except _Rejected as e:
                 retries += e.retries
                 self._downgrade(mode)
                 continue
             except TransportError as e:
+                if timeouts[0] >= TIMEOUT_ATTEMPTS:
+                    e = self._failed(f"no answer within {self.timeout:g} s", e.retries + 1)
                 raise TransportError(str(e), retries + e.retries) from None
             text, finish, usage = _read_chat(resp)
             prompt = usage[0] if usage[0] is not None else _estimate_messages(kwargs["messages"])
             completion = usage[1] if usage[1] is not None else _estimate(text)
             return text, (prompt, completion), retries + tries, mode, finish
+
+    async def _create(self, kwargs: dict, timeouts: list[int]) -> Any:
+        """One chat request; counts its timeouts in ``timeouts[0]`` and makes the
+        ``TIMEOUT_ATTEMPTS``-th one final."""
+        try:
+            return await self.client.chat.completions.create(**kwargs)
+        except openai.APITimeoutError:
+            timeouts[0] += 1
+            if timeouts[0] >= TIMEOUT_ATTEMPTS:
+                raise _TimedOutAgain(f"no answer within {self.timeout:g} s") from None
+            raise
 
     def _downgrade(self, rejected: str) -> None:
         # concurrent requests may all be rejected in the same mode: step down only once
@@ -245,7 +298,7 @@ class OpenAIBackend:
             "model": self.model,
             "messages": messages,
             "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
+            "max_tokens": min(self.max_tokens, token_cap(task)),
         }
         if self.seed is not None:
             kwargs["seed"] = self.seed
@@ -423,6 +476,31 @@ def _retry_after(e: openai.APIStatusError) -> float | None:
     except (ValueError, TypeError):
         return None
     return None
+
+
+# Completion tokens an answer of each kind needs, with room to spare: a weak model that
+# runs on ("minutes": 0, 0, 0...) is cut off in seconds, not after 1024 tokens at 30/s.
+# Kinds that answer one item per input item get a cap per item (``PromptTask.sizes``).
+_TOKEN_CAPS: dict[str, tuple[int, int]] = {  # kind -> (base, per sized item)
+    "wake_up_hour": (24, 0),
+    "daily_plan": (360, 0),
+    "hourly_schedule": (40, 30),
+    "decompose": (480, 0),
+    "choose_place": (40, 80),
+    "importance": (24, 6),
+    "reflection_questions": (200, 0),
+    "insights": (560, 0),
+    "react": (100, 0),
+    "utterance": (160, 0),
+    "summarize_conversation": (240, 0),
+    "interview": (400, 0),
+}
+
+
+def token_cap(task: PromptTask) -> int:
+    """The most completion tokens a sensible answer to ``task`` takes."""
+    base, per_item = _TOKEN_CAPS.get(task.kind, (1024, 0))
+    return base + per_item * sum(task.sizes.values())
 
 
 def _check_name(e: Exception) -> str:

@@ -274,14 +274,15 @@ class Run:
         return [(t, a, q, json.loads(ids)) for t, a, q, ids in rows]
 
     def llm_usage(self) -> dict[str, dict[str, float]]:
-        """Calls, tokens, cache hits and fallbacks by task kind. Tokens include those of
-        cache hits (what the work is worth); ``cached_*_tokens`` are the part of them no
-        endpoint spent again."""
+        """Calls, tokens, cache hits, repaired answers and fallbacks by task kind. Tokens
+        include those of cache hits (what the work is worth); ``cached_*_tokens`` are the
+        part of them no endpoint spent again."""
         out = {}
-        for kind, calls, p, c, cached, cp, cc, fb in self.log.rows(
+        for kind, calls, p, c, cached, cp, cc, rep, fb in self.log.rows(
             "SELECT kind, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), "
             "SUM(cached), SUM(cached * prompt_tokens), SUM(cached * completion_tokens), "
-            "SUM(fallback) FROM llm_calls GROUP BY kind ORDER BY kind"
+            f"SUM({self._outcome_sql()} = 'repaired'), SUM(fallback) "
+            "FROM llm_calls GROUP BY kind ORDER BY kind"
         ):
             out[kind] = {
                 "calls": calls,
@@ -291,9 +292,60 @@ class Run:
                 "cache_hits": cached,
                 "cached_prompt_tokens": cp,
                 "cached_completion_tokens": cc,
+                "repaired": rep,
                 "fallbacks": fb,
             }
         return out
+
+    def llm_outcomes(self) -> dict[str, dict]:
+        """By task kind: calls, how many answers were ``valid``, ``repaired`` or a
+        ``fallback`` (a cache hit counts with the outcome it was stored with), and
+        ``failed_checks``: check name -> calls in which it failed first, most first."""
+        out: dict[str, dict] = {}
+        for kind, outcome, n in self.log.rows(
+            f"SELECT kind, {self._outcome_sql()}, COUNT(*) FROM llm_calls "
+            "GROUP BY 1, 2 ORDER BY 1, 2"
+        ):
+            k = out.setdefault(
+                kind, {"calls": 0, "valid": 0, "repaired": 0, "fallback": 0, "failed_checks": {}}
+            )
+            k["calls"] += n
+            k[outcome] = k.get(outcome, 0) + n
+        if "failed_check" not in self._llm_columns():
+            return out
+        for kind, check, n in self.log.rows(
+            "SELECT kind, failed_check, COUNT(*) FROM llm_calls WHERE failed_check IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2"
+        ):
+            out[kind]["failed_checks"][check] = n
+        return out
+
+    def _llm_columns(self) -> set[str]:
+        return {r[1] for r in self.log.rows("PRAGMA table_info(llm_calls)")}
+
+    def _outcome_sql(self) -> str:
+        """An answer's outcome; run files from before outcomes were logged (schema 1)
+        knew only whether it fell back."""
+        derived = "CASE WHEN fallback THEN 'fallback' ELSE 'valid' END"
+        if "outcome" in self._llm_columns():
+            return f"COALESCE(outcome, {derived})"
+        return derived
+
+    def timelines(self) -> dict[int, list[ActionRow]]:
+        """Every agent's actions in order (``timeline`` for all of them, one query)."""
+        out: dict[int, list[ActionRow]] = {a.id: [] for a in self.agents}
+        for r in self.log.rows("SELECT * FROM actions ORDER BY agent, tick, rowid"):
+            out.setdefault(r[1], []).append(_action(r))
+        return out
+
+    def conversation_pairs(self) -> list[tuple[int, int, int, int]]:
+        """(tick_start, tick_end, a, b) of every conversation that ended, by end."""
+        return [
+            (t0, t1, a, b)
+            for t0, t1, a, b in self.log.rows(
+                "SELECT tick_start, tick_end, a, b FROM conversations ORDER BY tick_end, id"
+            )
+        ]
 
 
 def _action(r: tuple) -> ActionRow:

@@ -62,18 +62,19 @@ def summary(runner, outcome) -> str:
         + f" after {outcome.ticks:,} ticks in "
         f"{outcome.wall_s:.1f} s ({outcome.ticks / max(outcome.wall_s, 1e-9):,.0f} ticks/s)",
         "",
-        f"{'task kind':<24}{'calls':>8}{'tokens':>12}{'cached':>8}{'fallbacks':>11}{'cost $':>10}",
+        f"{'task kind':<24}{'calls':>8}{'tokens':>12}{'cached':>8}{'repaired':>10}"
+        f"{'fallbacks':>11}{'cost $':>10}",
     ]
     for kind, k in sorted(meter.by_kind.items()):
         lines.append(
-            f"{kind:<24}{k.calls:>8,}{k.tokens:>12,}{k.cache_hits:>8,}"
+            f"{kind:<24}{k.calls:>8,}{k.tokens:>12,}{k.cache_hits:>8,}{k.repaired:>10,}"
             f"{k.fallbacks:>11,}{k.cost_usd:>10.4f}"
         )
     lines.append(
         f"{'this session':<24}{runner.llm.usage().calls:>8,}{runner.llm.usage().tokens:>12,}"
     )
     lines.append(
-        f"{'whole run':<24}{u.calls:>8,}{u.tokens:>12,}{u.cache_hits:>8,}"
+        f"{'whole run':<24}{u.calls:>8,}{u.tokens:>12,}{u.cache_hits:>8,}{u.repaired:>10,}"
         f"{u.fallbacks:>11,}{u.cost_usd:>10.4f}"
     )
     lines.append("")
@@ -81,10 +82,10 @@ def summary(runner, outcome) -> str:
     if outcome.reason != "done":
         lines.append(
             f"to continue: smallville run --resume {outcome.path}"
-            + (
-                " --max-calls/--max-tokens/--max-cost with a larger budget"
-                if outcome.reason == "budget"
-                else ""
-            )
+            + {
+                "budget": " --max-calls/--max-tokens/--max-cost with a larger budget",
+                "endpoint": " once the endpoint answers again (smallville llm check "
+                "tells); answers already received come from the response cache",
+            }.get(outcome.reason, "")
         )
     return "\n".join(lines)

@@ -130,7 +130,14 @@ def load_inputs(cfg: RunConfig) -> tuple[World, list[Persona], Scenario | None]:
 
 @dataclass
 class Outcome:
-    reason: str  # "done" | "budget" | "interrupted"
+    """How a session of a run ended. Every reason but "done" leaves the run resumable.
+
+    ``reason``: "done", "budget", "interrupted" (Ctrl-C) or "endpoint" (the model
+    endpoint kept failing: the run file is cut back to its last checkpoint, so ``time``
+    is that checkpoint's game time and ``ticks`` counts the ticks dropped too).
+    """
+
+    reason: str
     message: str
     ticks: int
     time: int
@@ -300,11 +307,20 @@ class Runner:
         return u
 
     async def run(self, progress=None) -> Outcome:
+        """Step to the end, or to a clean stop at a tick boundary (Ctrl-C, budget).
+
+        When the endpoint keeps failing (the LLM's breaker opens) the run stops
+        without a checkpoint and its file is cut back to the last one: the ticks
+        computed on fallbacks are not kept as if they had happened, and ``--resume``
+        recomputes from that checkpoint, the good answers from the response cache. A
+        checkpoint falling due while the endpoint fails waits for an answer.
+        """
         t0 = time.perf_counter()
         sim = self.sim
         reason, message = "done", f"reached {gt.fmt(self.end)}"
         await self.apply_whispers()
         ticks = 0
+        due = False
         while sim.state.time < self.end:
             if self.stop_requested:
                 reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
@@ -315,20 +331,37 @@ class Runner:
                 break
             await sim.step()
             ticks += 1
-            if sim.state.tick % self.cfg.checkpoint_every == 0:
+            failure = self.llm.endpoint_failure()
+            if failure:
+                reason = "endpoint"
+                message = f"stopped: {failure}; the run file goes back to its last checkpoint"
+                break
+            due = due or sim.state.tick % self.cfg.checkpoint_every == 0
+            if due and not self.llm.failing:
                 self.save_checkpoint()
+                due = False
             if progress:
                 progress(self, ticks, time.perf_counter() - t0)
-        self.save_checkpoint()
+        if reason == "endpoint":
+            back_to = self._back_to_checkpoint()
+        else:
+            back_to = sim.state.time
+            self.save_checkpoint()
         return Outcome(
             reason=reason,
             message=message,
             ticks=ticks,
-            time=sim.state.time,
+            time=back_to,
             usage=self.usage(),
             wall_s=time.perf_counter() - t0,
             path=self.cfg.out,
         )
+
+    def _back_to_checkpoint(self) -> int:
+        """Drop every tick after the last checkpoint from the run file; its game time."""
+        cp = self.log.meta()["checkpoint"]
+        self.log.truncate_after(cp["tick"] - 1)
+        return cp["time"]
 
     def install_sigint(self) -> None:
         def handler(signum, frame):  # noqa: ARG001 - signal API
