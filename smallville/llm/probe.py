@@ -1,7 +1,8 @@
 """One quick look at an endpoint before a run: does it answer, take the key, serve the model?
 
-``probe(config)`` asks ``GET {base_url}/models`` once (no retries, ``PROBE_TIMEOUT``
-seconds at most). Where the list is not served (some proxies answer 404) or is empty,
+``probe(config)`` asks ``GET {base_url}/models`` once (no retries; ``PROBE_TIMEOUT``
+seconds to connect, the run's request timeout for the answer, since a one-slot server
+may be busy with someone else's request). Where the list is not served (some proxies answer 404) or is empty,
 or does not name the model asked for, one tiny chat request decides instead: llama.cpp
 answers for any model name, Ollama and vLLM answer 404 for one they do not have. A
 dead endpoint, a refused key or an unknown model raise EndpointError with one line
@@ -45,10 +46,13 @@ async def probe(config: LLMConfig, timeout: float = PROBE_TIMEOUT) -> LLMConfig:
     import openai
 
     key = config.api_key.get_secret_value() if config.api_key else None
+    # Connecting must be quick (nothing listening is known at once), but a server that
+    # serves one request at a time may be busy with another client's: the answer gets
+    # the run's own request timeout.
     client = openai.AsyncOpenAI(
         base_url=config.base_url,
         api_key=key or "not-needed",
-        timeout=min(timeout, config.timeout),
+        timeout=openai.Timeout(config.timeout, connect=min(timeout, config.timeout)),
         max_retries=0,
     )
     try:
@@ -72,7 +76,7 @@ async def _served(client: Any, config: LLMConfig) -> list[str]:
             raise _refused(config, e.status_code) from None
         return []  # 404 and the like: not served here, the chat request decides
     except openai.APITimeoutError:
-        raise _silent(config, f"no answer within {client.timeout:g} s") from None
+        raise _silent(config, f"no answer within {_seconds(client)} s") from None
     except openai.APIConnectionError as e:
         raise _silent(config, _why(e)) from None
     except openai.OpenAIError:
@@ -82,6 +86,11 @@ async def _served(client: Any, config: LLMConfig) -> list[str]:
         return [m["id"] for m in data if isinstance(m.get("id"), str)]
     except (ValueError, AttributeError, TypeError, KeyError):
         return []  # a 200 that is not a model list (a proxy's page): as if not served
+
+
+def _seconds(client: Any) -> str:
+    t = client.timeout
+    return f"{getattr(t, 'read', t):g}"
 
 
 def choose_model(config: LLMConfig, served: list[str]) -> str:
@@ -129,7 +138,7 @@ async def _chat(client: Any, config: LLMConfig, model: str, served: list[str]) -
     except openai.APITimeoutError:
         if not served:
             return  # it answers HTTP (/models said so) but is slow: the run will wait
-        why = f"no answer within {client.timeout:g} s"
+        why = f"no answer within {_seconds(client)} s"
     except openai.APIConnectionError as e:
         raise _silent(config, _why(e)) from None
     except (openai.OpenAIError, ValueError) as e:  # a 200 the client cannot read
