@@ -64,7 +64,6 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
     elif kind == "decompose":
         i = k.DecomposeIn(
             persona=persona,
-            date="Tuesday February 14, 2023",
             activity="cooking breakfast",
             start="07:00",
             duration_minutes=60,

@@ -97,8 +97,7 @@ async def hourly_blocks(
         inputs=inputs,
         output=k.HourlySchedule,
         fallback=_grounded("hourly_schedule", inputs, k.HourlySchedule, default),
-        choices={"hours.hour": waking},
-        sizes={"hours": len(waking)},
+        positions={"hours.hour": waking},
         agent=p.name,
     )
     answer = await llm.complete(task)
@@ -135,7 +134,6 @@ async def decompose(llm, p: k.PersonaBrief, now: int, activity: str, minutes: in
         )
     inputs = k.DecomposeIn(
         persona=p,
-        date=gt.fmt_date(now),
         activity=activity,
         start=gt.fmt_hm(now),
         duration_minutes=minutes,

@@ -68,10 +68,14 @@ def _instance(node: dict[str, Any], root: dict[str, Any]) -> Any:
         node = next(v for v in node["anyOf"] if v.get("type") != "null")
     if "enum" in node:
         return node["enum"][0]
+    if "const" in node:
+        return node["const"]
     kind = node.get("type")
     if kind == "object":
         return {k: _instance(v, root) for k, v in node.get("properties", {}).items()}
     if kind == "array":
+        if "prefixItems" in node:  # positions fixed one by one (a "const" each)
+            return [_instance(item, root) for item in node["prefixItems"]]
         return [_instance(node["items"], root) for _ in range(max(1, node.get("minItems", 1)))]
     if kind == "integer":
         return max(node.get("minimum", 1), 1) if node.get("maximum", 10) >= 1 else 0

@@ -93,17 +93,21 @@ class HourlyScheduleIn(_In):
 
 class HourSlot(_Out):
     hour: int = Field(ge=0, le=23)
-    activity: str = Field(min_length=1, max_length=120)
+    activity: str = Field(min_length=3, max_length=120)
 
 
 class HourlySchedule(_Out):
+    """One activity for each waking hour, in order (cognition fixes each position's hour
+    with ``PromptTask.positions``, so a constrained decoder cannot skip or repeat one)."""
+
     hours: list[HourSlot] = Field(min_length=1, max_length=24)
 
 
 # --------------------------------------------------------------------- decompose
 class DecomposeIn(_In):
+    """No date: a weak model opened every decomposition with "Today is <date>."."""
+
     persona: PersonaBrief
-    date: str
     activity: str
     start: str  # HH:MM
     duration_minutes: int

@@ -19,8 +19,8 @@ What each kind must satisfy (the windows and tolerances are the constants below)
   which cognition sets from the persona's bedtime), none of them sleep; each timed
   item of the day plan kept at its hour (or the hour either side).
 - decompose: minutes that fill the block within ``DECOMPOSE_TOLERANCE``; steps that are
-  activities, not the prompt restated (the date, "Today is", the persona's name, the
-  example steps for an unrelated activity).
+  activities, not the prompt restated ("Today is...", "Traits: ...", the persona's name
+  or its background copied, the example steps for an unrelated activity).
 - choose_place: an emoji that is an emoji (the first one is used); an object state that
   is a phrase about that object, not an address.
 - importance: none beyond the schema's bounds (1-10, one score per item): a rating has
@@ -118,8 +118,18 @@ def norm(text: str) -> str:
 
 
 def content_words(text: str) -> frozenset[str]:
-    """Word stems (first five letters) of the words that carry meaning."""
-    return frozenset(w[:5] for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP)
+    """Stems of the words that carry meaning ("baking" and "bake" share one)."""
+    return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2]:
+        word = word[:-1]  # running -> run, planning -> plan
+    return word[:6]
 
 
 def emoji_count(text: str) -> int | None:
@@ -228,16 +238,22 @@ def _day_plan(i: k.DailyPlanIn, v: k.DailyPlan) -> None:
 def _hourly(i: k.HourlyScheduleIn, v: k.HourlySchedule) -> None:
     want = list(range(i.wake_hour, i.last_hour + 1))
     got = [s.hour for s in v.hours]
-    missing = [h for h in want if h not in got]
-    if missing or len(got) != len(set(got)):
+    if got != want:
         _fail(
             "hourly_cover",
-            f"give exactly one activity for each hour from {want[0]} to {want[-1]} "
-            f"({i.persona.name}'s waking day); "
-            + (f"missing hours {missing}" if missing else "some hours appear twice"),
+            f"give one activity for each hour from {want[0]} to {want[-1]} "
+            f"({i.persona.name}'s waking day), in order; got hours {got}",
         )
     by_hour = {s.hour: s.activity for s in v.hours}
-    asleep = [h for h in want if is_sleep(by_hour[h])]
+    blank = [h for h in want if not content_words(by_hour[h])]
+    if blank:
+        _fail("hourly_blank", f"the activities for hours {blank} say nothing: name an activity")
+    # going to bed is sleep too, but for the last hour, which may be spent getting ready
+    asleep = [
+        h
+        for h in want
+        if is_sleep(by_hour[h]) or (h != want[-1] and _BEDTIME.search(by_hour[h].lower()))
+    ]
     if asleep:
         _fail(
             "hourly_sleep",
@@ -273,9 +289,13 @@ def _decompose(i: k.DecomposeIn, v: k.Decomposition) -> None:
         )
     about = content_words(i.activity)
     name = i.persona.name.lower()
+    persona = [content_words(t) for t in (i.persona.learned, i.persona.currently,
+               i.persona.lifestyle, i.persona.innate) if t]  # fmt: skip
     for s in v.steps:
         low = s.description.lower()
-        if low.startswith("today") or i.date.lower() in low or name in low:
+        words = content_words(low)
+        copied = any(len(words) >= 3 and len(words & p) >= 0.6 * len(words) for p in persona)
+        if low.startswith("today") or ":" in low or name in low or copied:
             _fail(
                 "decompose_prompt",
                 f"{_quote(s.description)} restates the prompt; each step is an action "

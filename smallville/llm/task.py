@@ -44,6 +44,11 @@ class PromptTask(Generic[T]):
             through). They become JSON-schema enums and are checked again here.
         sizes: exact lengths of list fields, keyed like ``choices`` (``"scores"``): a
             batched task answers one item per input item.
+        positions: a field of a list's items fixed per position, keyed
+            ``"<list>.<field>"`` (``"hours.hour": [6, 7, ...]``): the list has exactly
+            that many items and item i has value i. In the JSON schema each position is
+            a ``prefixItems`` entry with a ``const``, so a constrained decoder writes
+            the values itself and cannot skip or repeat one.
         agent: who asks, for metering per agent (not part of the cache key).
     """
 
@@ -53,6 +58,7 @@ class PromptTask(Generic[T]):
     fallback: T
     choices: Mapping[str, Sequence[str | int]] = field(default_factory=dict)
     sizes: Mapping[str, int] = field(default_factory=dict)
+    positions: Mapping[str, Sequence[str | int]] = field(default_factory=dict)
     agent: str | None = None
 
     def json_schema(self) -> dict[str, Any]:
@@ -62,11 +68,26 @@ class PromptTask(Generic[T]):
             _inject(schema, schema, path.split("."), {"enum": list(values)})
         for path, n in self.sizes.items():
             _inject(schema, schema, path.split("."), {"minItems": n, "maxItems": n}, arrays=False)
+        for path, values in self.positions.items():
+            *where, name = path.split(".")
+            array = _node(schema, where)
+            item = _resolve(schema, array["items"])
+            array["prefixItems"] = [
+                {**item, "properties": {**item["properties"], name: {"const": v}}}
+                for v in values
+            ]
+            array["items"] = False  # nothing past the fixed positions (JSON Schema 2020-12)
+            array["minItems"] = array["maxItems"] = len(values)
         return schema
 
     def check_choices(self, value: T) -> None:
-        """Raise ChoiceError when ``value`` strays outside ``choices`` or ``sizes``."""
+        """Raise ChoiceError when ``value`` strays outside ``choices``, ``sizes`` or
+        ``positions``."""
         data = value.model_dump()
+        for path, values in self.positions.items():
+            got = list(_walk(data, path.split(".")))
+            if got != list(values):
+                raise ChoiceError(f"{path}: expected {list(values)} in this order, got {got}")
         for path, n in self.sizes.items():
             for got in _walk(data, path.split("."), into_lists=False):
                 if len(got) != n:
@@ -152,6 +173,14 @@ def _resolve(root: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     if ref:
         name = ref.rsplit("/", 1)[-1]
         return root["$defs"][name]
+    return node
+
+
+def _node(root: dict, parts: list[str]) -> dict:
+    """The schema node at a dotted path of properties (no arrays walked)."""
+    node = _resolve(root, root)
+    for part in parts:
+        node = _resolve(root, node["properties"][part])
     return node
 
 

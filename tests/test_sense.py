@@ -1,0 +1,311 @@
+"""Sense checks through the real openai client and a fake endpoint: a degenerate answer
+is repaired by a good second one, and when the repair is bad too the step falls back to
+what the persona itself says. The repair request quotes what was wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from smallville import gametime as gt
+from smallville.cognition import plan, social
+from smallville.cognition.persona import load_persona
+from smallville.llm import LLM
+from smallville.llm import kinds as k
+from smallville.llm.fakeserver import FakeOpenAI, Fault
+from smallville.llm.openai_backend import OpenAIBackend
+from smallville.llm.sense import emoji_count, is_sleep
+
+ROOT = Path(__file__).resolve().parents[1]
+MEI = load_persona(ROOT / "agents" / "cafe" / "mei_tanaka.json").brief()  # wakes 6, bed 22
+NOW = gt.parse("2023-02-13 06:00")
+PLAN = (
+    "wake up at 6:00 am",
+    "open the cafe at 7:00 am",
+    "bake pastries from 8:00 am to 11:00 am",
+    "go for a walk at 3:00 pm",
+    "go to bed at 10:00 pm",
+)
+OPTIONS = (
+    "the Cafe:Corner Cafe:cafe:counter",
+    "the Cafe:Corner Cafe:cafe:oven",
+    "the Cafe:Corner Cafe:apartment:bed",
+)
+STEPS = [k.Step(description="mixing dough", minutes=20), k.Step(description="baking", minutes=40)]
+TRANSCRIPT = (k.Turn(speaker="Ben Carter", text="Morning Mei! Are those new pastries?"),)
+
+
+def hours(activity_at) -> str:
+    return json.dumps(
+        {"hours": [{"hour": h, "activity": activity_at(h)} for h in range(6, 22)]}
+    )
+
+
+def good_hour(h: int) -> str:
+    return {7: "opening the cafe", 8: "baking pastries", 15: "going for a walk"}.get(
+        h, "serving customers at the cafe"
+    )
+
+
+def place(address: str, emoji: str = "🥐", state: str = "the oven is baking") -> dict:
+    return {
+        "address": address,
+        "emoji": emoji,
+        "subject": "Mei Tanaka",
+        "predicate": "is baking",
+        "object": "pastries",
+        "object_state": state,
+    }
+
+
+def ask(call, *answers: str):
+    """Run ``call(llm)`` against a fake endpoint that gives ``answers`` in turn (the
+    last one from then on); the value, the one completion and the requests sent."""
+    seen = []
+    with FakeOpenAI(responder=lambda r: answers[-1]) as srv:
+        srv.inject(*[Fault(content=a) for a in answers[:-1]])
+        backend = OpenAIBackend(model="weak", base_url=srv.base_url, max_attempts=1)
+        llm = LLM(backend, model_name="weak", concurrency=1)
+        llm.meter.on_call(lambda task, c: seen.append(c))
+
+        async def go():
+            try:
+                return await call(llm)
+            finally:
+                await llm.aclose()
+
+        value = asyncio.run(go())
+        requests = [r["body"]["messages"] for r in srv.requests]
+    assert len(seen) == 1
+    return value, seen[0], requests
+
+
+# Each case: the step, a degenerate answer and the check it fails, a good answer, and
+# what the persona-grounded fallback must look like.
+CASES = {
+    "wake hour 23": (
+        lambda llm: plan.wake_hour(llm, MEI, NOW),
+        '{"hour": 23}',
+        "choices",  # the schema offers only hours near the usual one
+        '{"hour": 6}',
+        lambda v: v == 6,
+        lambda v: v == 6,  # the persona's own wake time
+    ),
+    "plan of the prompt's examples": (
+        lambda llm: plan.day_plan(llm, MEI, NOW, 6, [], []),
+        json.dumps(
+            {
+                "items": [
+                    "wake up and complete morning routine at 7:00 am",
+                    "work at the cafe from 9:00 am to 5:00 pm",
+                    "go to bed at 11:00 pm",
+                ]
+            }
+        ),
+        "plan_examples",
+        json.dumps({"items": list(PLAN)}),
+        lambda v: v == list(PLAN),
+        lambda v: "6:00 am" in v[0] and "10:00 pm" in v[-1] and len(v) >= 4,
+    ),
+    "plan waking at the wrong hour": (
+        lambda llm: plan.day_plan(llm, MEI, NOW, 6, [], []),
+        json.dumps({"items": ["wake up at 9:00 am", "bake pastries", "go to bed at 10 pm"]}),
+        "plan_wake",
+        json.dumps({"items": list(PLAN)}),
+        lambda v: v == list(PLAN),
+        lambda v: "6:00 am" in v[0],
+    ),
+    "schedule of two hours": (
+        lambda llm: plan.hourly_blocks(llm, MEI, NOW, 6, PLAN),
+        json.dumps(
+            {
+                "hours": [
+                    {"hour": 9, "activity": "opening the cafe"},
+                    {"hour": 10, "activity": "serving breakfast"},
+                ]
+            }
+        ),
+        "choices",  # each position's hour is fixed in the schema
+        hours(good_hour),
+        lambda v: any(b.start == 7 * 60 and b.activity == "opening the cafe" for b in v),
+        lambda v: all(not is_sleep(b.activity) for b in v if 6 * 60 <= b.start < 22 * 60),
+    ),
+    "schedule sleeping through the day": (
+        lambda llm: plan.hourly_blocks(llm, MEI, NOW, 6, PLAN),
+        hours(lambda h: "sleeping" if h >= 10 else good_hour(h)),
+        "hourly_sleep",
+        hours(good_hour),
+        lambda v: all(not is_sleep(b.activity) for b in v if 6 * 60 <= b.start < 22 * 60),
+        lambda v: all(not is_sleep(b.activity) for b in v if 6 * 60 <= b.start < 22 * 60),
+    ),
+    "schedule dropping a planned item": (
+        lambda llm: plan.hourly_blocks(llm, MEI, NOW, 6, PLAN),
+        hours(lambda h: "reading a book" if h == 15 else good_hour(h)),
+        "hourly_plan",
+        hours(good_hour),
+        lambda v: any(b.start == 15 * 60 and "walk" in b.activity for b in v),
+        lambda v: any(b.start <= 15 * 60 < b.end and "walk" in b.activity for b in v),
+    ),
+    "steps summing to 11 minutes": (
+        lambda llm: plan.decompose(llm, MEI, NOW, "baking pastries for the cafe", 60),
+        json.dumps(
+            {
+                "steps": [
+                    {"description": "Today is Monday February 13, 2023.", "minutes": 6},
+                    {"description": "baking", "minutes": 5},
+                ]
+            }
+        ),
+        "decompose_total",
+        json.dumps(
+            {
+                "steps": [
+                    {"description": "mixing dough", "minutes": 20},
+                    {"description": "baking croissants", "minutes": 30},
+                    {"description": "filling the pastry case", "minutes": 10},
+                ]
+            }
+        ),
+        lambda v: [s.minutes for s in v] == [20, 30, 10],
+        lambda v: sum(s.minutes for s in v) == 60
+        and not any("today" in s.description.lower() for s in v),
+    ),
+    "a step restating the prompt": (
+        lambda llm: plan.decompose(llm, MEI, NOW, "baking pastries for the cafe", 60),
+        json.dumps(
+            {
+                "steps": [
+                    {"description": "Today is Monday February 13, 2023.", "minutes": 30},
+                    {"description": "baking", "minutes": 30},
+                ]
+            }
+        ),
+        "decompose_prompt",
+        json.dumps({"steps": [{"description": "baking", "minutes": 60}]}),
+        lambda v: [s.description for s in v] == ["baking"],
+        lambda v: sum(s.minutes for s in v) == 60,
+    ),
+    "an unknown place": (
+        lambda llm: plan.place_actions(llm, MEI, STEPS, "baking", NOW, OPTIONS[2][:-4], OPTIONS),
+        json.dumps({"places": [place("the Cafe:Town:square:bench"), place(OPTIONS[1])]}),
+        "choices",
+        json.dumps({"places": [place(OPTIONS[1]), place(OPTIONS[1])]}),
+        lambda v: [a.address for a in v] == [OPTIONS[1]] * 2,
+        lambda v: all(a.address in OPTIONS for a in v),
+    ),
+    "an object state that is not about the object": (
+        lambda llm: plan.place_actions(llm, MEI, STEPS, "baking", NOW, OPTIONS[2][:-4], OPTIONS),
+        json.dumps({"places": [place(OPTIONS[2], state="house"), place(OPTIONS[1])]}),
+        "place_state",
+        json.dumps({"places": [place(OPTIONS[1]), place(OPTIONS[1])]}),
+        lambda v: [a.object_state for a in v] == ["the oven is baking"] * 2,
+        lambda v: all(a.address.rsplit(":", 1)[1] in (a.object_state or "") for a in v),
+    ),
+    "a word for an emoji": (
+        lambda llm: plan.place_actions(llm, MEI, STEPS, "baking", NOW, OPTIONS[2][:-4], OPTIONS),
+        json.dumps({"places": [place(OPTIONS[1], emoji="smiling"), place(OPTIONS[1])]}),
+        "place_emoji",
+        json.dumps({"places": [place(OPTIONS[1], emoji="🥐🥐🥐"), place(OPTIONS[1])]}),
+        lambda v: [a.emoji for a in v] == ["🥐", "🥐"],  # the first of several
+        lambda v: all(emoji_count(a.emoji) == 1 for a in v),
+    ),
+    "an empty utterance": (
+        lambda llm: social.utterance(
+            llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
+        ),
+        '{"text": "  ...  ", "end": false}',
+        "utterance_empty",
+        '{"text": "Yes, a new recipe for Friday\'s tasting!", "end": false}',
+        lambda v: v.text.startswith("Yes, a new recipe"),
+        lambda v: v.end and v.text,  # the persona politely ends the conversation
+    ),
+    "an utterance repeating the last line": (
+        lambda llm: social.utterance(
+            llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
+        ),
+        '{"text": "Morning Mei! Are those new pastries?", "end": false}',
+        "utterance_repeat",
+        '{"text": "They are! Want to try one?", "end": false}',
+        lambda v: v.text == "They are! Want to try one?",
+        lambda v: v.end,
+    ),
+    "an utterance written as a script": (
+        lambda llm: social.utterance(
+            llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
+        ),
+        '{"text": "Mei Tanaka: Yes.\\nBen Carter: Great.", "end": false}',
+        "utterance_voice",
+        '{"text": "Yes, fresh this morning.", "end": false}',
+        lambda v: v.text == "Yes, fresh this morning.",
+        lambda v: v.end,
+    ),
+    "a third-person interview": (
+        lambda llm: social.interview(
+            llm,
+            MEI,
+            "2023-02-13 18:00",
+            "What did you do today?",
+            [k.MemoryBrief(id=1, text="Mei Tanaka baked cinnamon buns", importance=3)],
+        ),
+        '{"answer": "Mei Tanaka baked cinnamon buns."}',
+        "interview_voice",
+        '{"answer": "I baked cinnamon buns for the cafe."}',
+        lambda v: v == "I baked cinnamon buns for the cafe.",
+        lambda v: " I " in f" {v} " and "cinnamon buns" in v and "Mei Tanaka" not in v,
+    ),
+    "a memo that is a script": (
+        lambda llm: social.summarize(llm, MEI, "Ben Carter", TRANSCRIPT),
+        '{"memo": "Ben Carter: Morning Mei! Are those new pastries?"}',
+        "summary_form",
+        '{"memo": "Ben asked about my new pastries."}',
+        lambda v: v.memo == "Ben asked about my new pastries.",
+        lambda v: "Ben Carter" in v.memo and "pastries" in v.memo,  # from the transcript
+    ),
+    "talking to someone asleep": (
+        lambda llm: social.react(
+            llm, MEI, "09:00", "baking", "Ben Carter is sleeping", "Ben Carter", "sleeping",
+            True, [],
+        ),  # fmt: skip
+        '{"decision": "talk", "reason": "say hi"}',
+        "react_asleep",
+        '{"decision": "continue", "reason": "he is asleep"}',
+        lambda v: v == "continue",
+        lambda v: v == "continue",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_degenerate_answer_is_repaired_by_a_good_second_one(case):
+    call, bad, check, good, repaired_ok, _ = CASES[case]
+    value, c, requests = ask(call, bad, good)
+    assert c.outcome == "repaired" and c.check == check, (c.outcome, c.check, c.error)
+    assert repaired_ok(value), value
+    repair = requests[1][-1]["content"]  # the repair request quotes what was wrong
+    assert repair.startswith("That answer is not acceptable: ") and c.error in repair
+    assert requests[1][-2] == {"role": "assistant", "content": bad}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_a_bad_repair_falls_back_to_the_persona(case):
+    call, bad, check, _, _, fallback_ok = CASES[case]
+    value, c, requests = ask(call, bad, bad)
+    assert c.outcome == "fallback" and c.check == check and not c.unreachable
+    assert len(requests) == 2 and fallback_ok(value), value
+
+
+def test_a_good_first_answer_is_valid_with_one_request():
+    value, c, requests = ask(lambda llm: plan.wake_hour(llm, MEI, NOW), '{"hour": 7}')
+    assert value == 7 and c.outcome == "valid" and c.check is None and len(requests) == 1
+
+
+def test_every_kind_with_a_template_has_a_sense_check_or_says_why_not():
+    """A new kind gets a check (or joins the documented exceptions) on purpose."""
+    from smallville.llm import sense
+
+    unchecked = set(k.KINDS) - set(sense.CHECKS)
+    assert unchecked == {"importance"}  # bounded by the schema; see sense's docstring
+    assert "importance: none beyond the schema" in sense.__doc__
