@@ -17,7 +17,7 @@ from smallville.llm import LLM
 from smallville.llm import kinds as k
 from smallville.llm.fakeserver import FakeOpenAI, Fault
 from smallville.llm.openai_backend import OpenAIBackend
-from smallville.llm.sense import emoji_count, is_sleep
+from smallville.llm.sense import action_emoji, is_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
 MEI = load_persona(ROOT / "agents" / "cafe" / "mei_tanaka.json").brief()  # wakes 6, bed 22
@@ -207,10 +207,10 @@ CASES = {
     "a word for an emoji": (
         lambda llm: plan.place_actions(llm, MEI, STEPS, "baking", NOW, OPTIONS[2][:-4], OPTIONS),
         json.dumps({"places": [place(OPTIONS[1], emoji="smiling"), place(OPTIONS[1])]}),
-        "place_emoji",
-        json.dumps({"places": [place(OPTIONS[1], emoji="🥐🥐🥐"), place(OPTIONS[1])]}),
-        lambda v: [a.emoji for a in v] == ["🥐", "🥐"],  # the first of several
-        lambda v: all(emoji_count(a.emoji) == 1 for a in v),
+        "choices",  # offered as a list: a constrained decoder cannot write a word
+        json.dumps({"places": [place(OPTIONS[1], emoji="☕"), place(OPTIONS[1])]}),
+        lambda v: [a.emoji for a in v] == ["☕", "🥐"],
+        lambda v: all(a.emoji in action_emoji() for a in v),
     ),
     "an empty utterance": (
         lambda llm: social.utterance(

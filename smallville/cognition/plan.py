@@ -218,7 +218,7 @@ async def place_actions(
         inputs=inputs,
         output=k.PlaceChoices,
         fallback=grounded if grounded and len(grounded.places) == len(steps) else default,
-        choices={"places.address": options},
+        choices={"places.address": options, "places.emoji": sense.action_emoji()},
         sizes={"places": len(steps)},
         agent=p.name,
     )
@@ -230,7 +230,7 @@ async def place_actions(
             Action(
                 description=s.description[:80],
                 address=c.address,
-                emoji=sense.first_emoji(c.emoji),
+                emoji=c.emoji,
                 triple=(p.name, c.predicate, c.object),
                 object_state=c.object_state,
                 start=t,

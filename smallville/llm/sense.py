@@ -21,8 +21,8 @@ What each kind must satisfy (the windows and tolerances are the constants below)
 - decompose: minutes that fill the block within ``DECOMPOSE_TOLERANCE``; steps that are
   activities, not the prompt restated ("Today is...", "Traits: ...", the persona's name
   or its background copied, the example steps for an unrelated activity).
-- choose_place: an emoji that is an emoji (the first one is used); an object state that
-  is a phrase about that object, not an address.
+- choose_place: an object state that is a phrase about the chosen object, not an
+  address (the emoji is one of ``action_emoji``, offered as choices).
 - importance: none beyond the schema's bounds (1-10, one score per item): a rating has
   no wrong answer that can be told from its inputs alone.
 - reflection_questions: questions, all different. insights: statements that are not
@@ -38,7 +38,6 @@ What each kind must satisfy (the windows and tolerances are the constants below)
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -74,6 +73,15 @@ _STOP = frozenset(
 )
 _WORD = re.compile(r"[a-z]+")
 _BEDTIME = re.compile(r"\b(go|goes|going|get|gets|getting|head|heads|heading) (in)?to bed\b")
+
+
+def action_emoji() -> tuple[str, ...]:
+    """The emoji an action may have: offered as choices, so a weak model's "smiling" or
+    "Mei Tan3" cannot be decoded (the viewer draws these; the scripted rules use them)."""
+    from smallville.llm.scripted_rules import EMOJI
+
+    extra = ("🙂", "🍽️", "🥐", "🏃", "📖", "💻", "🧹", "🌳", "🛍️", "🎵", "🧘", "📞")
+    return tuple(dict.fromkeys([e for _, e in EMOJI] + list(extra)))
 
 
 def check_sense(kind: str, inputs: BaseModel, value: BaseModel) -> None:
@@ -130,30 +138,6 @@ def _stem(word: str) -> str:
     if len(word) > 3 and word[-1] == word[-2]:
         word = word[:-1]  # running -> run, planning -> plan
     return word[:6]
-
-
-def emoji_count(text: str) -> int | None:
-    """How many pictographs ``text`` holds; None when it also holds letters or digits."""
-    n = 0
-    for ch in text:
-        if ch in "\ufe0f\ufe0e\u200d " or unicodedata.category(ch) in ("Mn", "Sk"):
-            continue  # variation selectors, joiners, skin tones
-        if ch.isalnum():
-            return None
-        if unicodedata.category(ch) == "So":
-            n += 1
-    return n
-
-
-def first_emoji(text: str) -> str:
-    """The first emoji of ``text`` with its modifiers ("🍨️🍨️🍨️" -> "🍨️"); ``text`` if none."""
-    out = ""
-    for ch in text:
-        if out and ch not in "\ufe0f\ufe0e\u200d" and unicodedata.category(ch) != "Sk":
-            if not (out.endswith("\u200d")):
-                break
-        out += ch
-    return out.strip() or text
 
 
 def _fail(check: str, message: str) -> None:
@@ -314,8 +298,6 @@ def _decompose(i: k.DecomposeIn, v: k.Decomposition) -> None:
 def _places(i: k.ChoosePlaceIn, v: k.PlaceChoices) -> None:
     for n, c in enumerate(v.places, 1):
         what = f"action {n} ({_quote(i.activities[n - 1], 40)})" if n <= len(i.activities) else ""
-        if not emoji_count(c.emoji):
-            _fail("place_emoji", f"{what}: {_quote(c.emoji)} is not an emoji; give one emoji")
         obj = c.address.rsplit(":", 1)[-1]
         state = c.object_state
         if ":" in state or not _mentions(state, obj):
@@ -426,8 +408,7 @@ __all__ = [
     "SenseError",
     "check_sense",
     "content_words",
-    "emoji_count",
-    "first_emoji",
+    "action_emoji",
     "is_sleep",
     "norm",
     "register",
