@@ -326,3 +326,18 @@ def test_a_finished_run_is_one_file_readers_leave_alone(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.sqlite"]
     assert run("--resume", str(out), "--hours", "0.2", "--quiet") == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.sqlite"]
+
+
+def test_a_resumed_run_counts_earlier_repairs_and_fallbacks(tmp_path):
+    """The whole-run usage a resume starts from keeps repaired answers and fallbacks."""
+    from smallville.sim.run import _usage_from_log
+    from smallville.sim.runlog import RunLog
+
+    log = RunLog.create(tmp_path / "r.sqlite", {"config": {}})
+    for outcome in ("valid", "repaired", "fallback", "repaired"):
+        row = (0, 0, "daily_plan", 10, 5, 0, int(outcome == "fallback"), 0, None, outcome)
+        log.add("llm_calls", *row, None if outcome == "valid" else "plan_examples", 0.1)
+    log.commit()
+    u = _usage_from_log(log, lambda prompt, completion: 0.0)
+    log.close()
+    assert (u.calls, u.repaired, u.fallbacks, u.tokens) == (4, 2, 1, 60)

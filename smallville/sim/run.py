@@ -389,11 +389,11 @@ def _usage_from_log(log: RunLog, price) -> Usage:
     """
     rows = log.rows(
         "SELECT cached, COUNT(*), COALESCE(SUM(prompt_tokens),0), "
-        "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(fallback),0) "
-        "FROM llm_calls GROUP BY cached"
+        "COALESCE(SUM(completion_tokens),0), COALESCE(SUM(fallback),0), "
+        "COALESCE(SUM(outcome = 'repaired'),0) FROM llm_calls GROUP BY cached"
     )
     u = Usage()
-    for cached, calls, prompt, completion, fallbacks in rows:
+    for cached, calls, prompt, completion, fallbacks, repaired in rows:
         u.add(
             Usage(
                 calls=calls,
@@ -402,6 +402,7 @@ def _usage_from_log(log: RunLog, price) -> Usage:
                 cached_tokens=(prompt + completion) if cached else 0,
                 cache_hits=calls if cached else 0,
                 fallbacks=fallbacks,
+                repaired=repaired,
                 cost_usd=0.0 if cached else price(prompt, completion),
             )
         )
