@@ -119,7 +119,8 @@ def test_stale_cache_entry_is_asked_again(tmp_path):
     cache = ResponseCache(inner, tmp_path / "c.sqlite")
     task = sample("react")
     cache.db.execute(
-        "INSERT INTO responses VALUES (?, 'react', ?, 1, 1, 'valid', NULL)", (cache.key(task), '{"x": 1}')
+        "INSERT INTO responses VALUES (?, 'react', ?, 1, 1, 'valid', NULL)",
+        (cache.key(task), '{"x": 1}'),
     )
     c = asyncio.run(cache.run(task))
     assert not c.cached and inner.calls == 1

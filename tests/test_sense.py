@@ -39,9 +39,7 @@ TRANSCRIPT = (k.Turn(speaker="Ben Carter", text="Morning Mei! Are those new past
 
 
 def hours(activity_at) -> str:
-    return json.dumps(
-        {"hours": [{"hour": h, "activity": activity_at(h)} for h in range(6, 22)]}
-    )
+    return json.dumps({"hours": [{"hour": h, "activity": activity_at(h)} for h in range(6, 22)]})
 
 
 def good_hour(h: int) -> str:
@@ -170,8 +168,9 @@ CASES = {
             }
         ),
         lambda v: [s.minutes for s in v] == [20, 30, 10],
-        lambda v: sum(s.minutes for s in v) == 60
-        and not any("today" in s.description.lower() for s in v),
+        lambda v: (
+            sum(s.minutes for s in v) == 60 and not any("today" in s.description.lower() for s in v)
+        ),
     ),
     "a step restating the prompt": (
         lambda llm: plan.decompose(llm, MEI, NOW, "baking pastries for the cafe", 60),
@@ -266,8 +265,15 @@ CASES = {
     ),
     "talking to someone asleep": (
         lambda llm: social.react(
-            llm, MEI, "09:00", "baking", "Ben Carter is sleeping", "Ben Carter", "sleeping",
-            True, [],
+            llm,
+            MEI,
+            "09:00",
+            "baking",
+            "Ben Carter is sleeping",
+            "Ben Carter",
+            "sleeping",
+            True,
+            [],
         ),  # fmt: skip
         '{"decision": "talk", "reason": "say hi"}',
         "react_asleep",

@@ -2,8 +2,9 @@
 
 ``probe(config)`` asks ``GET {base_url}/models`` once (no retries; ``PROBE_TIMEOUT``
 seconds to connect, the run's request timeout for the answer, since a one-slot server
-may be busy with someone else's request). Where the list is not served (some proxies answer 404) or is empty,
-or does not name the model asked for, one tiny chat request decides instead: llama.cpp
+may be busy with someone else's request). Where the list is not served (some proxies
+answer 404) or is empty, or does not name the model asked for, one tiny chat request
+decides instead: llama.cpp
 answers for any model name, Ollama and vLLM answer 404 for one they do not have. A
 dead endpoint, a refused key or an unknown model raise EndpointError with one line
 saying what is wrong and what to do; anything else (a 5xx, a slow answer) is left to

@@ -368,4 +368,5 @@ def rule_answer(kind: str, inputs: BaseModel, output: type[BaseModel]) -> BaseMo
     except (KeyError, ValueError):
         return None
 
+
 __all__ = ["ScriptedModel", "estimate_tokens", "rule_answer"]

@@ -66,10 +66,12 @@ SUMMARY_EXAMPLE = "I should go to the party at the cafe at 5 pm"
 INSIGHT_EXAMPLE = "Ann is dedicated to her research"
 
 _STOP = frozenset(
-    "the and for with from into onto that this then than have has had will would "
-    "about at in on of to a an is are was be being been some any more most very "
-    "their there them they his her him she he its it our your my me we you go goes going "
-    "went get gets getting not but all can".split()
+    (
+        "the and for with from into onto that this then than have has had will would "
+        "about at in on of to a an is are was be being been some any more most very their "
+        "there them they his her him she he its it our your my me we you go goes going "
+        "went get gets getting not but all can"
+    ).split(" ")  # noqa: SIM905 - a word list reads best as words
 )
 _WORD = re.compile(r"[a-z]+")
 _BEDTIME = re.compile(r"\b(go|goes|going|get|gets|getting|head|heads|heading) (in)?to bed\b")
@@ -127,7 +129,9 @@ def norm(text: str) -> str:
 
 def content_words(text: str) -> frozenset[str]:
     """Stems of the words that carry meaning ("baking" and "bake" share one)."""
-    return frozenset(_stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP)
+    return frozenset(
+        _stem(w) for w in _WORD.findall(text.lower()) if len(w) >= 3 and w not in _STOP
+    )
 
 
 def _stem(word: str) -> str:

@@ -73,8 +73,7 @@ class PromptTask(Generic[T]):
             array = _node(schema, where)
             item = _resolve(schema, array["items"])
             array["prefixItems"] = [
-                {**item, "properties": {**item["properties"], name: {"const": v}}}
-                for v in values
+                {**item, "properties": {**item["properties"], name: {"const": v}}} for v in values
             ]
             array["items"] = False  # nothing past the fixed positions (JSON Schema 2020-12)
             array["minItems"] = array["maxItems"] = len(values)
