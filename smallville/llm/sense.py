@@ -66,12 +66,12 @@ SUMMARY_EXAMPLE = "I should go to the party at the cafe at 5 pm"
 INSIGHT_EXAMPLE = "Ann is dedicated to her research"
 
 _STOP = frozenset(
-    (
+    (  # noqa: SIM905 - a word list reads best as words
         "the and for with from into onto that this then than have has had will would "
         "about at in on of to a an is are was be being been some any more most very their "
         "there them they his her him she he its it our your my me we you go goes going "
         "went get gets getting not but all can"
-    ).split(" ")  # noqa: SIM905 - a word list reads best as words
+    ).split(" ")
 )
 _WORD = re.compile(r"[a-z]+")
 _BEDTIME = re.compile(r"\b(go|goes|going|get|gets|getting|head|heads|heading) (in)?to bed\b")
