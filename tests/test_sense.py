@@ -16,7 +16,7 @@ from smallville.cognition.persona import load_persona
 from smallville.llm import LLM
 from smallville.llm import kinds as k
 from smallville.llm.fakeserver import FakeOpenAI, Fault
-from smallville.llm.openai_backend import OpenAIBackend
+from smallville.llm.openai_backend import REPAIR_TEMPERATURE, OpenAIBackend
 from smallville.llm.sense import action_emoji, is_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,9 +76,9 @@ def ask(call, *answers: str):
                 await llm.aclose()
 
         value = asyncio.run(go())
-        requests = [r["body"]["messages"] for r in srv.requests]
+        bodies = [r["body"] for r in srv.requests]
     assert len(seen) == 1
-    return value, seen[0], requests
+    return value, seen[0], bodies
 
 
 # Each case: the step, a degenerate answer and the check it fails, a good answer, and
@@ -287,25 +287,29 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_degenerate_answer_is_repaired_by_a_good_second_one(case):
     call, bad, check, good, repaired_ok, _ = CASES[case]
-    value, c, requests = ask(call, bad, good)
+    value, c, bodies = ask(call, bad, good)
     assert c.outcome == "repaired" and c.check == check, (c.outcome, c.check, c.error)
     assert repaired_ok(value), value
-    repair = requests[1][-1]["content"]  # the repair request quotes what was wrong
+    repair = bodies[1]["messages"][-1]["content"]  # the repair quotes what was wrong
     assert repair.startswith("That answer is not acceptable: ") and c.error in repair
-    assert requests[1][-2] == {"role": "assistant", "content": bad}
+    assert bodies[1]["messages"][-2] == {"role": "assistant", "content": bad}
+    # asked again at temperature 0 a model mostly repeats itself
+    assert bodies[0]["temperature"] == 0 and bodies[1]["temperature"] == REPAIR_TEMPERATURE
+    # room for the whole answer: every sized or positioned item counts
+    assert bodies[0]["max_tokens"] >= 30 * len(json.loads(good).get("hours", []))
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_bad_repair_falls_back_to_the_persona(case):
     call, bad, check, _, _, fallback_ok = CASES[case]
-    value, c, requests = ask(call, bad, bad)
+    value, c, bodies = ask(call, bad, bad)
     assert c.outcome == "fallback" and c.check == check and not c.unreachable
-    assert len(requests) == 2 and fallback_ok(value), value
+    assert len(bodies) == 2 and fallback_ok(value), value
 
 
 def test_a_good_first_answer_is_valid_with_one_request():
-    value, c, requests = ask(lambda llm: plan.wake_hour(llm, MEI, NOW), '{"hour": 7}')
-    assert value == 7 and c.outcome == "valid" and c.check is None and len(requests) == 1
+    value, c, bodies = ask(lambda llm: plan.wake_hour(llm, MEI, NOW), '{"hour": 7}')
+    assert value == 7 and c.outcome == "valid" and c.check is None and len(bodies) == 1
 
 
 def test_every_kind_with_a_template_has_a_sense_check_or_says_why_not():

@@ -190,7 +190,10 @@ class OpenAIBackend:
                 failed = failed or _check_name(e)
                 error = _explain(e)
                 if finish == "length":
-                    error += f" (the answer was cut off at max_tokens={self.max_tokens})"
+                    error += (
+                        " (the answer was cut off at max_tokens="
+                        f"{min(self.max_tokens, token_cap(task))}: keep it shorter)"
+                    )
                 messages = [
                     *messages,
                     {"role": "assistant", "content": raw},
@@ -297,7 +300,8 @@ class OpenAIBackend:
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": messages,
-            "temperature": self.temperature,
+            # a repair at temperature 0 mostly repeats the answer it was told was wrong
+            "temperature": self.temperature if len(messages) <= 2 else REPAIR_TEMPERATURE,
             "max_tokens": min(self.max_tokens, token_cap(task)),
         }
         if self.seed is not None:
@@ -497,10 +501,14 @@ _TOKEN_CAPS: dict[str, tuple[int, int]] = {  # kind -> (base, per sized item)
 }
 
 
+REPAIR_TEMPERATURE = 0.7
+
+
 def token_cap(task: PromptTask) -> int:
     """The most completion tokens a sensible answer to ``task`` takes."""
     base, per_item = _TOKEN_CAPS.get(task.kind, (1024, 0))
-    return base + per_item * sum(task.sizes.values())
+    items = sum(task.sizes.values()) + sum(len(v) for v in task.positions.values())
+    return base + per_item * items
 
 
 def _check_name(e: Exception) -> str:
