@@ -70,13 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     lsub = llm.add_subparsers(title="llm commands", metavar="COMMAND")
     c = lsub.add_parser(
         "check",
-        help="send one structured and one embedding request and say what works",
+        help="say what works at the endpoint and how many requests it runs at once",
         description="Send one tiny structured request (and an embedding request when an "
         "embedding model is set) to the configured endpoint; print the output mode that "
-        "works (json_schema, json_object or plain), the latency and the answer. Exit 1 "
-        "when the endpoint cannot be used.",
+        "works (json_schema, json_object or plain), the latency and the answer. Then time "
+        "bursts of 2, 4, 8... identical requests to see how many the server runs in "
+        "parallel, and recommend --concurrency. Exit 1 when the endpoint cannot be used.",
     )
     _llm_flags(c)
+    c.add_argument(
+        "--max-burst",
+        type=int,
+        default=16,
+        metavar="N",
+        help="largest burst of identical requests sent at once (16; 0 skips the measurement)",
+    )
     c.set_defaults(func=_llm_check)
 
     run = sub.add_parser(
@@ -275,7 +283,7 @@ def _llm_config(args: argparse.Namespace, *, probe: bool = False, **extra):
 def _llm_check(args: argparse.Namespace) -> int:
     from smallville.llm.check import run_check
 
-    report = run_check(_llm_config(args))
+    report = run_check(_llm_config(args), max_burst=args.max_burst)
     for line in report.lines:
         print(line)
     return 0 if report.ok else 1

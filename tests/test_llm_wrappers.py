@@ -263,10 +263,10 @@ def test_limit_bounds_requests_in_flight():
     async def go():
         await asyncio.gather(*(limited.run(sample("react")) for _ in range(12)))
 
-    asyncio.run(go())
-    assert inner.peak == 3 and inner.calls == 12
-    asyncio.run(go())  # a semaphore bound to the first loop would raise here
-    assert inner.peak == 3 and inner.calls == 24
+    asyncio.run(go())  # the window starts at 1 and grows (tests/test_limit.py)
+    assert inner.peak <= 3 and inner.calls == 12
+    asyncio.run(go())  # waiters bound to the first loop would raise here
+    assert inner.peak <= 3 and inner.calls == 24
     with pytest.raises(ValueError, match="at least 1"):
         Limit(inner, concurrency=0)
 

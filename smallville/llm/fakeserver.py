@@ -6,7 +6,9 @@ with ``inject`` are served one per request, in order: an HTTP status (with
 headers), a hang past the client's timeout, a dropped connection, a broken body, or
 a content override (invalid JSON, a schema violation, a ``<think>`` prefix...).
 Servers that do not support a structured-output mode are imitated with
-``reject_formats``. Everything stops when the context manager exits, hangs included.
+``reject_formats``; servers that answer only a few requests at a time (llama.cpp's
+``--parallel``, Ollama's ``OLLAMA_NUM_PARALLEL``) with ``slots``. Everything stops when
+the context manager exits, hangs included.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import hashlib
 import json
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -100,9 +103,12 @@ class FakeOpenAI:
         reject_formats: ``response_format`` types answered with llama.cpp's 500, every time.
         embed_dim: length of the (hash-derived, deterministic) embedding vectors.
         max_requests: requests past this many get a 503, so a runaway loop ends.
+        slots: chat and embedding requests served at once; the others wait in a queue
+            (as llama.cpp does) before their ``latency`` starts. None: no limit.
 
-    ``requests`` records every request as ``{"path", "body", "headers"}`` (header names
-    lower-cased).
+    ``requests`` records every request as ``{"path", "body", "headers", "queued"}``
+    (header names lower-cased; ``queued`` is the seconds it waited for a slot).
+    ``peak`` is the most requests served at once.
     """
 
     def __init__(
@@ -113,7 +119,10 @@ class FakeOpenAI:
         reject_formats: Collection[str] = (),
         embed_dim: int = 8,
         max_requests: int = 100_000,
+        slots: int | None = None,
     ) -> None:
+        if slots is not None and slots < 1:
+            raise ValueError(f"slots must be at least 1 or None, got {slots}")
         self.responder = responder or (lambda request: "{}")
         self.latency = latency
         self.reject_formats = frozenset(reject_formats)
@@ -121,6 +130,10 @@ class FakeOpenAI:
         self.max_requests = max_requests
         self.faults: deque[Fault] = deque()
         self.requests: list[dict[str, Any]] = []
+        self.slots = slots
+        self.peak = 0
+        self._serving = 0
+        self._line: deque[threading.Event] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -154,6 +167,7 @@ class FakeOpenAI:
                 fake._handle(self)
 
         self._stopping.clear()
+        self._serving, self._line = 0, deque()
         self._server = _Server(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
@@ -182,8 +196,47 @@ class FakeOpenAI:
                 self._send(h, 503, _error("request limit of the fake server reached"))
                 return
             headers = {k.lower(): v for k, v in h.headers.items()}
-            self.requests.append({"path": h.path, "body": body, "headers": headers})
+            record = {"path": h.path, "body": body, "headers": headers, "queued": 0.0}
+            self.requests.append(record)
             fault = self.faults.popleft() if self.faults else Fault()
+        slotted = h.path.endswith(("/chat/completions", "/embeddings"))
+        if slotted and not self._take_slot(record):
+            h.close_connection = True
+            return
+        try:
+            self._serve(h, body, fault)
+        finally:
+            if slotted:
+                self._free_slot()
+
+    def _take_slot(self, record: dict[str, Any]) -> bool:
+        """Wait in line for a free slot; False when the server stops first.
+
+        The line is first come, first served (as llama.cpp's task queue), so the time a
+        request waits depends only on how many were sent before it.
+        """
+        t0 = time.perf_counter()
+        with self._lock:
+            if self.slots is None or (self._serving < self.slots and not self._line):
+                self._serving += 1
+                self.peak = max(self.peak, self._serving)
+                return True
+            turn = threading.Event()
+            self._line.append(turn)
+        while not turn.wait(0.01):
+            if self._stopping.is_set():
+                return False
+        record["queued"] = time.perf_counter() - t0
+        return True
+
+    def _free_slot(self) -> None:
+        with self._lock:
+            if self._line:  # hand the slot to the next in line
+                self._line.popleft().set()
+            else:
+                self._serving -= 1
+
+    def _serve(self, h: BaseHTTPRequestHandler, body: dict[str, Any], fault: Fault) -> None:
         if self._stopping.wait(self.latency + fault.hang):
             h.close_connection = True
             return
