@@ -319,3 +319,29 @@ def test_every_kind_with_a_template_has_a_sense_check_or_says_why_not():
     unchecked = set(k.KINDS) - set(sense.CHECKS)
     assert unchecked == {"importance"}  # bounded by the schema; see sense's docstring
     assert "importance: none beyond the schema" in sense.__doc__
+
+
+def test_what_a_sensible_answer_may_do_passes():
+    """The checks let through what a good model writes: an event of the plan over
+    another of its items, a step taken from what the persona is currently doing."""
+    from smallville.llm.sense import check_sense
+
+    plan_ = ("wake up at 6:00 am", "go to the party at the cafe at 5:00 pm", "have dinner at 6 pm")
+    inputs = k.HourlyScheduleIn(
+        persona=MEI, date="Tuesday", wake_hour=6, last_hour=21, day_plan=plan_
+    )
+    day = {17: "attending the party at the cafe", 18: "attending the party at the cafe"}
+    value = k.HourlySchedule(
+        hours=[k.HourSlot(hour=h, activity=day.get(h, "baking pastries")) for h in range(6, 22)]
+    )
+    check_sense("hourly_schedule", inputs, value)  # dinner gave way to the party
+    steps = k.Decomposition(
+        steps=[k.Step(description="trying out a new pastry recipe", minutes=60)]
+    )  # the persona is "trying out a new pastry recipe and planning a tasting evening"
+    inputs = k.DecomposeIn(persona=MEI, activity="baking", start="08:00", duration_minutes=60)
+    check_sense("decompose", inputs, steps)
+    copied = k.Decomposition(
+        steps=[k.Step(description="Mei is trying out a new pastry recipe and planning", minutes=60)]
+    )
+    with pytest.raises(ValueError, match="restates the prompt"):
+        check_sense("decompose", inputs, copied)

@@ -44,7 +44,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from smallville.llm import kinds as k
-from smallville.llm.scripted_rules import hour_of, hour_of_hm
+from smallville.llm.scripted_rules import end_hour_of, hour_of, hour_of_hm
 from smallville.llm.task import SenseError
 
 Check = Callable[[Any, Any], None]
@@ -54,6 +54,8 @@ WAKE_WINDOW = 2  # hours either side of the persona's usual wake time
 MIN_PLAN_ITEMS = 3
 DECOMPOSE_TOLERANCE = 0.2  # share of the block the steps' minutes may miss by
 DECOMPOSE_SLACK = 10  # ... or this many minutes, whichever is larger
+COPIED_WORDS = 5  # this many words in a row from the persona's background ...
+LONG_STEP_WORDS = 8  # ... in a step this long (a sentence, not an action) is a copy
 
 # The examples the prompts show; an answer that copies them back is not an answer.
 PLAN_EXAMPLES = (
@@ -151,6 +153,20 @@ def _fail(check: str, message: str) -> None:
 def _quote(text: str, n: int = 60) -> str:
     one = " ".join(text.split())
     return repr(one if len(one) <= n else one[: n - 3] + "...")
+
+
+def _covers(item: str, hour: int) -> bool:
+    """Does a plan item's time span ("at 5 pm": two hours; "from 9 to 5") hold ``hour``?"""
+    start = hour_of(item)
+    if start is None:
+        return False
+    end = end_hour_of(item)
+    return start <= hour < (end if end is not None and end > start else start + 2)
+
+
+def _ngrams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = norm(text).split()
+    return {tuple(words[j : j + n]) for j in range(len(words) - n + 1)}
 
 
 def _mentions(text: str, thing: str) -> bool:
@@ -255,8 +271,13 @@ def _hourly(i: k.HourlyScheduleIn, v: k.HourlySchedule) -> None:
             continue
         if not content_words(item):
             continue
-        near = [by_hour[x] for x in (h - 1, h, h + 1) if x in by_hour]
-        if not any(content_words(item) & content_words(a) for a in near):
+        near = [content_words(by_hour[x]) for x in (h - 1, h, h + 1) if x in by_hour]
+        if any(content_words(item) & a for a in near):
+            continue
+        # another timed item of the plan in its place is the plan's own conflict (a
+        # party from 5 over dinner at 6), not a dropped item
+        here = content_words(by_hour[h])
+        if not any(here & content_words(x) for x in i.day_plan if x != item and _covers(x, h)):
             _fail(
                 "hourly_plan",
                 f"the plan says {_quote(item)}, but the schedule has "
@@ -277,12 +298,15 @@ def _decompose(i: k.DecomposeIn, v: k.Decomposition) -> None:
         )
     about = content_words(i.activity)
     name = i.persona.name.lower()
-    persona = [content_words(t) for t in (i.persona.learned, i.persona.currently,
-               i.persona.lifestyle, i.persona.innate) if t]  # fmt: skip
+    background = [
+        _ngrams(t, COPIED_WORDS)
+        for t in (i.persona.learned, i.persona.currently, i.persona.lifestyle, i.persona.innate)
+    ]
+    activity = _ngrams(i.activity, COPIED_WORDS)  # words the block itself has are fine
     for s in v.steps:
         low = s.description.lower()
-        words = content_words(low)
-        copied = any(len(words) >= 3 and len(words & p) >= 0.6 * len(words) for p in persona)
+        runs = _ngrams(low, COPIED_WORDS) - activity
+        copied = len(low.split()) >= LONG_STEP_WORDS and any(runs & b for b in background)
         if low.startswith("today") or ":" in low or name in low or copied:
             _fail(
                 "decompose_prompt",
