@@ -100,3 +100,22 @@ def test_help_on_every_command(capsys):
         except SystemExit as e:
             assert e.code == 0
     assert "usage: smallville" in capsys.readouterr().out
+
+
+def test_a_closed_pipe_is_not_a_traceback(cafe_run, monkeypatch):
+    """`smallville analyze RUN | head -1` ends quietly when head has stopped reading."""
+    import os
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone: every write fails with EPIPE
+    out = os.fdopen(write, "w", buffering=1)
+    monkeypatch.setattr(sys, "stdout", out)
+    try:
+        assert main(["analyze", str(cafe_run)]) == 0
+    finally:
+        monkeypatch.undo()
+        try:
+            out.close()
+        except BrokenPipeError:
+            pass
