@@ -104,6 +104,7 @@ def test_help_on_every_command(capsys):
 
 def test_a_closed_pipe_is_not_a_traceback(cafe_run, monkeypatch):
     """`smallville analyze RUN | head -1` ends quietly when head has stopped reading."""
+    import contextlib
     import os
     import sys
 
@@ -115,7 +116,5 @@ def test_a_closed_pipe_is_not_a_traceback(cafe_run, monkeypatch):
         assert main(["analyze", str(cafe_run)]) == 0
     finally:
         monkeypatch.undo()
-        try:
+        with contextlib.suppress(BrokenPipeError):
             out.close()
-        except BrokenPipeError:
-            pass
