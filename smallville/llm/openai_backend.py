@@ -163,24 +163,30 @@ class OpenAIBackend:
         ]
         prompt_tokens = completion_tokens = retries = 0
         raw, error, mode, failed = "", "no answer", self.mode, None
+
+        def done(value: T, outcome: str, error: str | None, **extra: Any) -> Completion[T]:
+            return Completion(
+                value=value,
+                raw=self._redact(raw),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                latency_s=time.perf_counter() - started,
+                retries=retries,
+                outcome=outcome,
+                check=failed,
+                error=None if error is None else self._redact(error),
+                mode=mode,
+                **extra,
+            )
+
         for ask in range(2):  # the first answer, and one repair request quoting the problem
             try:
                 raw, used, tries, mode, finish = await self._answer(task, messages)
             except TransportError as e:
                 retries += e.retries
-                return Completion(
-                    value=task.fallback,
-                    raw=self._redact(raw),
-                    prompt_tokens=prompt_tokens,
-                    completion_tokens=completion_tokens,
-                    latency_s=time.perf_counter() - started,
-                    retries=retries,
-                    outcome="fallback",
-                    check=failed or "transport",
-                    error=self._redact(str(e) if failed is None else f"{error}; then {e}"),
-                    mode=mode,
-                    unreachable=True,
-                )
+                why = str(e) if failed is None else f"{error}; then {e}"
+                failed = failed or "transport"
+                return done(task.fallback, "fallback", why, unreachable=True)
             retries += tries
             prompt_tokens += used[0]
             completion_tokens += used[1]
@@ -204,30 +210,8 @@ class OpenAIBackend:
                     },
                 ]
                 continue
-            return Completion(
-                value=value,
-                raw=self._redact(raw),
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                latency_s=time.perf_counter() - started,
-                retries=retries,
-                outcome="repaired" if ask else "valid",
-                check=failed,
-                error=self._redact(error) if ask else None,
-                mode=mode,
-            )
-        return Completion(
-            value=task.fallback,
-            raw=self._redact(raw),
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            latency_s=time.perf_counter() - started,
-            retries=retries,
-            outcome="fallback",
-            check=failed,
-            error=self._redact(error),
-            mode=mode,
-        )
+            return done(value, "repaired" if ask else "valid", error if ask else None)
+        return done(task.fallback, "fallback", error)
 
     async def _answer(
         self, task: PromptTask, messages: list[dict[str, str]]
