@@ -114,7 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0, help="random seed (0)")
     run.add_argument("--out", type=Path, help="run file (default runs/<world>-<time>.sqlite)")
     run.add_argument("--resume", type=Path, metavar="RUN", help="continue a stopped run")
-    run.add_argument("--concurrency", type=int, default=16, help="requests in flight (16)")
+    run.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="most requests in flight (16); fewer while the server queues them (adaptive)",
+    )
     run.add_argument("--max-calls", type=int, help="stop cleanly after this many model calls")
     run.add_argument("--max-tokens", type=int, help="stop cleanly after this many tokens")
     run.add_argument("--max-cost", type=float, help="stop cleanly after this many US dollars")
