@@ -345,3 +345,13 @@ def test_what_a_sensible_answer_may_do_passes():
     )
     with pytest.raises(ValueError, match="restates the prompt"):
         check_sense("decompose", inputs, copied)
+
+
+def test_the_scripted_model_passes_every_check(cafe_run):
+    """The rule-based answers are sensible by construction: a check that refuses one is
+    a false positive (the scripted model would fall back to its own answer)."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{cafe_run}?mode=ro", uri=True) as db:
+        outcomes = dict(db.execute("SELECT outcome, COUNT(*) FROM llm_calls GROUP BY outcome"))
+    assert set(outcomes) == {"valid"} and outcomes["valid"] > 50, outcomes
