@@ -355,3 +355,43 @@ def test_the_scripted_model_passes_every_check(cafe_run):
     with sqlite3.connect(f"file:{cafe_run}?mode=ro", uri=True) as db:
         outcomes = dict(db.execute("SELECT outcome, COUNT(*) FROM llm_calls GROUP BY outcome"))
     assert set(outcomes) == {"valid"} and outcomes["valid"] > 30, outcomes
+
+
+@pytest.mark.parametrize("kind", sorted(k.KINDS))
+def test_the_token_cap_holds_the_longest_valid_answer(kind):
+    """Every string and list is bounded (an address is one of the options offered), and
+    the cap leaves room for the longest answer (about four characters a token)."""
+    from smallville.llm.openai_backend import token_cap
+    from smallville.llm.task import PromptTask
+
+    output = k.KINDS[kind][1]
+    schema = output.model_json_schema()
+
+    def longest(node, name=""):
+        node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+        kind_ = node.get("type")
+        if kind_ == "object":
+            return {key: longest(v, key) for key, v in node["properties"].items()}
+        if kind_ == "array":
+            assert "maxItems" in node, f"{kind}.{name}: an unbounded list"
+            return [longest(node["items"], name) for _ in range(node["maxItems"])]
+        if kind_ == "string":
+            if "enum" in node:
+                return max(node["enum"], key=len)
+            if name == "address":  # one of the options: "<world>:<sector>:<arena>:<object>"
+                return "x" * 80
+            assert "maxLength" in node, f"{kind}.{name}: an unbounded string"
+            return "word " * (node["maxLength"] // 5)
+        return 10 if kind_ == "integer" else False
+
+    sized = {"importance": {"scores": 32}, "choose_place": {"places": 24}}.get(kind, {})
+    task = PromptTask(
+        kind=kind,
+        inputs=None,
+        output=output,
+        fallback=None,
+        sizes=sized,
+        positions={"hours.hour": list(range(24))} if kind == "hourly_schedule" else {},
+    )
+    answer = json.dumps(longest(schema), ensure_ascii=False)
+    assert token_cap(task) * 4 >= len(answer), (token_cap(task), len(answer))

@@ -76,7 +76,9 @@ class DailyPlanIn(_In):
 
 
 class DailyPlan(_Out):
-    items: list[str] = Field(min_length=1, max_length=8)
+    items: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=8
+    )
 
 
 # --------------------------------------------------------------- hourly_schedule
@@ -169,7 +171,9 @@ class ReflectionQuestionsIn(_In):
 
 
 class ReflectionQuestions(_Out):
-    questions: list[str] = Field(min_length=1, max_length=3)
+    questions: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        min_length=1, max_length=3
+    )
 
 
 # ---------------------------------------------------------------------- insights

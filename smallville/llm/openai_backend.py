@@ -466,15 +466,16 @@ def _retry_after(e: openai.APIStatusError) -> float | None:
     return None
 
 
-# Completion tokens an answer of each kind needs, with room to spare: a weak model that
-# runs on ("minutes": 0, 0, 0...) is cut off in seconds, not after 1024 tokens at 30/s.
+# Completion tokens the longest valid answer of each kind takes (the schema bounds every
+# string and list): a weak model that runs on ("minutes": 0, 0, 0...) is cut off in
+# seconds, not after 1024 tokens at 30/s, and a valid answer is never cut.
 # Kinds that answer one item per input item get a cap per item (``PromptTask.sizes``).
 _TOKEN_CAPS: dict[str, tuple[int, int]] = {  # kind -> (base, per sized item)
     "wake_up_hour": (24, 0),
-    "daily_plan": (360, 0),
-    "hourly_schedule": (40, 30),
-    "decompose": (480, 0),
-    "choose_place": (40, 80),
+    "daily_plan": (480, 0),  # 8 items of <= 200 characters
+    "hourly_schedule": (40, 45),  # an hour: {"hour", "activity" <= 120 characters}
+    "decompose": (1000, 0),  # up to 24 steps of <= 120 characters
+    "choose_place": (40, 120),  # a place: address, emoji, triple, object state
     "importance": (24, 6),
     "reflection_questions": (200, 0),
     "insights": (560, 0),
