@@ -18,16 +18,43 @@ def _plt():
     return plt
 
 
-def write_plots(result: dict, folder: Path) -> list[Path]:
-    """Diffusion curves, the relationship graph at start and end, time use, model cost."""
+class Plots(list):
+    """The paths written, and ``skipped``: plot file name -> why it was not written."""
+
+    def __init__(self, paths=(), skipped: dict[str, str] | None = None) -> None:
+        super().__init__(paths)
+        self.skipped: dict[str, str] = dict(skipped or {})
+
+    def __str__(self) -> str:
+        wrote = ", ".join(p.name for p in self) or "nothing"
+        why = "".join(f"; no {name}: {reason}" for name, reason in self.skipped.items())
+        return f"{wrote}{why}"
+
+
+def write_plots(result: dict, folder: Path) -> Plots:
+    """Diffusion curves, the relationship graph at start and end, time use, model cost.
+
+    A plot with nothing to show is not written: a run that tracks no facts (no
+    scenario, or one without ``facts``) has no diffusion plot. The returned list holds
+    the paths written; its ``skipped`` says which plots were left out and why.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [
-        _diffusion(result, folder / "diffusion.png"),
+    paths: list[Path] = []
+    skipped: dict[str, str] = {}
+    if result.get("diffusion"):
+        paths.append(_diffusion(result, folder / "diffusion.png"))
+    else:
+        skipped["diffusion.png"] = (
+            "the run tracks no facts (run a scenario with facts, e.g. "
+            "--scenario agents/the_ville/valentines.json)"
+        )
+    paths += [
         _graph(result, folder / "relationships.png"),
         _time_use(result, folder / "time_use.png"),
         _usage(result, folder / "llm_usage.png"),
     ]
+    return Plots(paths, skipped)
 
 
 def _diffusion(result: dict, out: Path) -> Path:

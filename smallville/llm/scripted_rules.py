@@ -330,6 +330,75 @@ def first_person(text: str, me: str, other: str = "") -> str:
     return out
 
 
+# Memories shown to a model may be cut to this many characters, possibly mid-word.
+SHOWN_CHARS = 200
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_CLAUSE_END = re.compile(r"(?<=;)\s+")
+_DANGLING = STOP | {"s"}
+
+
+def whole_words(text: str, shown: int = SHOWN_CHARS) -> str:
+    """``text`` without a cut-off tail: a memory shortened for a prompt ("... on
+    February 14 fr", "... married to Ben C…") ends at its last whole sentence, or
+    else at its last whole word (dropping words left dangling: "on", "the")."""
+    out = " ".join(text.split())
+    cut = out.endswith(("…", "...")) or len(text) >= shown
+    if not cut:
+        return out.rstrip(" .!;")
+    out = out.rstrip("….").rstrip()
+    for boundary in (_SENTENCE_END, _CLAUSE_END):
+        parts = boundary.split(out)
+        if len(parts) > 1:
+            return " ".join(parts[:-1]).rstrip(" .!;")
+    kept = out.split()[:-1]  # the last word may be a fragment
+    while kept and kept[-1].lower().strip(",:;") in _DANGLING:
+        kept.pop()
+    return " ".join(kept).rstrip(",:; ")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``, each without its final stop."""
+    return [t.rstrip(" .!;") for t in _SENTENCE_END.split(text.strip()) if t.strip(" .!;")]
+
+
+# Words of a question that a memory says differently ("your wife" -> "married").
+_ASKED_AS = {
+    "wife": ("married", "wife"), "husband": ("married", "husband"),
+    "married": ("married", "wife", "husband"), "family": ("married", "daughter", "son"),
+    "job": ("work", "works", "working", "job"), "work": ("work", "works", "working", "job"),
+    "day": ("plan", "day"), "doing": ("plan",), "plans": ("plan", "planning"),
+    "plan": ("plan", "planning"), "planning": ("plan", "planning"),
+    "celebration": ("party", "celebration"), "party": ("party", "celebration"),
+    "event": EVENT_WORDS, "events": EVENT_WORDS,
+}  # fmt: skip
+_QUESTION_WORDS = {"know", "think", "tell", "anything", "anyone", "someone", "hear", "heard"}
+
+
+def stem(word: str) -> str:
+    """A crude stem, enough to match "parties" with "party", "planned" with "planning"."""
+    w = word.lower().removesuffix("'s")
+    for end, to in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if w.endswith(end) and len(w) - len(end) >= 3:
+            return w[: len(w) - len(end)] + to
+    return w
+
+
+def question_stems(question: str) -> set[str]:
+    """What a question is about, as stems, with the words memories use for it."""
+    asked = [w for w in words(question) if w not in _QUESTION_WORDS]
+    out = {stem(w) for w in asked}
+    for w in asked:
+        out.update(stem(x) for x in _ASKED_AS.get(w, ()))
+    if re.search(r"\btoday\b|\bthis morning\b", question, re.IGNORECASE):
+        out.add("plan")
+    return out
+
+
+def shared(question: set[str], text: str) -> int:
+    """How many of the question's stems ``text`` uses."""
+    return len(question & {stem(w) for w in words(text)})
+
+
 _FROM_I = {"am": "is", "was": "was", "have": "has", "do": "does", "'m": "is"}
 _MODALS = {"will", "would", "can", "could", "should", "must", "might", "may", "had", "did"}
 # past tenses take no -s: "I told" -> "Ann told", not "Ann tolds"

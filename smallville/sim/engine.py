@@ -411,6 +411,9 @@ _OUTBOX_ORDER = {"memory": 0, "plan": 1, "reflection": 2}
 
 
 def _call_key(call: tuple) -> tuple:
-    """A call row without its latency (the only field that varies between runs)."""
-    *fields, _latency = call
-    return tuple("" if f is None else f for f in fields)
+    """A call row by what it answered: without its latency, and without whether it was
+    a cache hit, its retries and error text, which depend on the cache's state (a
+    resumed run redoes ticks from the cache) and are left out of ``RunLog.dump``; rows
+    equal in the rest dump identically, so their order does not matter."""
+    kind, prompt, completion, _cached, fallback, _retries, _error, outcome, check, _lat = call
+    return (kind, prompt, completion, fallback, outcome, "" if check is None else check)

@@ -2,8 +2,9 @@
 
 Rows are buffered during a tick and written in one transaction when the tick
 commits, so a killed run leaves whole ticks only. WAL mode lets the viewer and the
-analysis read while the run writes. Wall-clock values (latency, timestamps) are kept
-in their own columns and never enter ``dump``.
+analysis read while the run writes. Wall-clock values (latency, timestamps) and what
+depends on the response cache's state (whether a call was a hit, its retries and
+error text) are kept in their own columns and never enter ``dump``.
 """
 
 from __future__ import annotations
@@ -75,8 +76,14 @@ _TICKED = {
     "llm_calls": "tick",
     "conversations": "tick_end",
 }
-# Columns left out of `dump`: wall-clock values differ between identical runs.
+# Columns left out of `dump`. Wall-clock values differ between identical runs. How a
+# call was answered depends on the response cache's state, not on the simulation: a
+# resumed run redoes the ticks after its checkpoint and its requests are then cache
+# hits (``cached`` 1, no ``retries``, and no ``error`` for a repaired answer, since the
+# cache keeps the answer and its outcome but not the first attempt's complaint).
 _WALL = {"wall", "latency"}
+_CACHE_STATE = {"cached", "retries", "error"}
+_LEFT_OUT = _WALL | _CACHE_STATE
 _DUMP_ORDER = (
     "ticks",
     "interventions",
@@ -222,7 +229,17 @@ class RunLog:
         return self.conn.execute(sql, params).fetchall()
 
     def dump(self) -> Iterator[str]:
-        """The run's events as stable JSON lines, ordered by tick, with no wall-clock fields."""
+        """The run's events as stable JSON lines, ordered by tick.
+
+        Left out, so that identical simulations give identical dumps: wall-clock fields
+        (``wall``, ``latency``, ``created_wall``) and the call columns that depend on
+        the response cache's state rather than on what was simulated (``cached``,
+        ``retries``, ``error``): an interrupted run, resumed, redoes the ticks after
+        its last checkpoint and those requests are answered from the cache. The run
+        file keeps them all (``smallville analyze`` counts cache hits from it). What a
+        call answered is kept: its kind, tokens, ``outcome``, ``fallback`` and
+        ``failed_check``.
+        """
         yield _line({"type": "meta", **_stable_meta(self.meta())})
         for aid, name, persona in self.rows("SELECT * FROM agents ORDER BY id"):
             yield _line({"type": "agent", "id": aid, "name": name, "persona": json.loads(persona)})
@@ -231,7 +248,7 @@ class RunLog:
             cur = self.conn.execute(f"SELECT * FROM {table}")
             cols = [d[0] for d in cur.description]
             for seq, row in enumerate(cur):
-                rec = {c: _plain(v) for c, v in zip(cols, row, strict=True) if c not in _WALL}
+                rec = {c: _plain(v) for c, v in zip(cols, row, strict=True) if c not in _LEFT_OUT}
                 tick = rec.get("tick", rec.get("tick_start", rec.get("applied_tick"))) or 0
                 events.append(((tick, order, seq), {"type": _EVENT[table], **rec}))
         events.sort(key=lambda e: e[0])

@@ -59,7 +59,7 @@ class TileGrid:
     arena: np.ndarray  # int32 index into arena_names
     arena_names: tuple[tuple[str, str], ...]  # (sector, arena) per arena index
     footprints: tuple[Box, ...]  # per object, clipped to the grid (may be empty)
-    mounted: tuple[bool, ...]  # per object: footprint entirely on uncut wall
+    mounted: tuple[bool, ...]  # per object: hangs on a wall, footprint entirely on uncut wall
     blockers: np.ndarray  # int16: blocking, not wall-mounted objects covering the tile
 
     @property
@@ -103,6 +103,7 @@ def rasterize(scene: Scene) -> TileGrid:
     for i, (x0, y0, x1, y1) in enumerate(boxes):
         under = solid_wall[y0:y1, x0:x1]
         on_wall = under.size > 0 and bool(under.all())
+        on_wall = on_wall and scene.hangs_on_wall(lay.object_layer[i].asset_id)
         mounted.append(on_wall)
         if props[i].blocking and not props[i].is_door and not on_wall:
             blockers[y0:y1, x0:x1] += 1

@@ -7,6 +7,7 @@ crashing the rasteriser later. Sizes and positions are tiles; see WORLD_FORMAT.m
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,18 @@ AssetSide = Annotated[int, Field(ge=1, le=4096)]
 PosCoord = Annotated[float, Field(ge=-100_000, le=100_000)]
 # Our extension's names become parts of "<world>:<sector>:<arena>" addresses.
 PlaceName = Annotated[str, Field(min_length=1, pattern=r"^[^:]+$")]
+
+# What hangs on a wall (a word of its semantic tag or asset id): only these, and things
+# with no body at all, may stand wholly on wall tiles (docs/WORLD_NOTES.md).
+WALL_HUNG = frozenset(
+    {
+        "window", "painting", "picture", "poster", "portrait", "photo", "photograph",
+        "frame", "mirror", "shelf", "shelves", "lamp", "sconce", "light", "clock",
+        "sign", "signboard", "curtain", "curtains", "calendar", "map", "banner", "tapestry",
+        "blackboard", "whiteboard", "chalkboard", "noticeboard", "board", "hook", "hooks",
+        "wall",
+    }
+)  # fmt: skip
 
 Pair = tuple[int, int]
 Rect = tuple[int, int, int, int]
@@ -102,6 +115,15 @@ class Scene(_Model):
 
     def tag(self, asset_id: str) -> str:
         return self.props(asset_id).semantic_tag or asset_id
+
+    def hangs_on_wall(self, asset_id: str) -> bool:
+        """Whether the object may be placed wholly on wall tiles: it has no body
+        (passable and walkable: nothing can bump into it), or its semantic tag or asset
+        id names a thing that hangs on a wall (a window, a painting, a shelf, a lamp...)."""
+        if not self.props(asset_id).blocking:
+            return True
+        words = re.split(r"[^a-z]+", f"{self.tag(asset_id)} {asset_id}".lower())
+        return any(w in WALL_HUNG or w.removeprefix("wall") in WALL_HUNG for w in words if w)
 
     def base_size(self, asset_id: str) -> Pair:
         """Footprint in tiles; an undefined asset (an OPS failure) counts as 1 x 1."""

@@ -3,8 +3,10 @@
 - CFR: share of objects and characters whose footprint lies inside the grid and
   overlaps no wall, no blocking object and no other character. "Blocking" is solid or
   navigation obstacle; a walkable, passable object (a rug) has no body, so it collides
-  only with walls; a wall-mounted object (footprint entirely on wall) collides with
-  nothing; a door collides only with a blocking object standing in it.
+  only with walls; a wall-mounted object (footprint entirely on wall, and a thing that
+  hangs on walls: ``Scene.hangs_on_wall``) collides with nothing, while a floor object
+  wholly on wall tiles (a bench in a wall) fails; a door collides only with a blocking
+  object standing in it.
 - RCS: share of arenas with a walkable tile in the main walkable component (the one
   joining the most arenas): the arenas one can walk between.
 - OPS: share of placements that are well placed. An object (doors excepted) must name
@@ -89,6 +91,12 @@ def _collisions(scene: Scene, grid: TileGrid, failures: list[Failure]) -> Fracti
         elif props[i].is_door:
             if grid.blockers[y0:y1, x0:x1].any():
                 problem = "the doorway is blocked by " + _names(objs, obj_boxes, body, box, i)
+        elif solid_wall[y0:y1, x0:x1].all():
+            problem = (
+                f"is a floor object ({_kind(scene, placed.asset_id)}) standing wholly on wall "
+                "tiles: only things that hang on a wall (windows, paintings, shelves, lamps, "
+                "clocks...) or have no body may go there; move it onto the floor"
+            )
         elif solid_wall[y0:y1, x0:x1].any():
             problem = "overlaps a wall (only an object wholly on wall tiles hangs on it)"
         elif body[i] and (grid.blockers[y0:y1, x0:x1] > 1).any():
@@ -112,6 +120,11 @@ def _collisions(scene: Scene, grid: TileGrid, failures: list[Failure]) -> Fracti
             problem = "stands where no one can walk (no walkable floor)"
         ok += _record(failures, "CFR", placed, problem)
     return _share(ok, len(objs) + len(chars))
+
+
+def _kind(scene: Scene, asset_id: str) -> str:
+    p = scene.props(asset_id)
+    return f"tag {scene.tag(asset_id)!r}, {p.physics}, {p.navigation}"
 
 
 def _record(failures: list[Failure], metric: str, placed, problem: str) -> int:

@@ -42,7 +42,9 @@ class World:
                 path,
                 "",
                 f"layout fails its checks (CFR {m.cfr}, RCS {m.rcs}, OPS {m.ops})",
-                "CFR = RCS = OPS = 1: fix the failures below, or pass an explicit override",
+                "CFR = RCS = OPS = 1: fix the failures below in the layout file and check "
+                f"it with `smallville world validate {path}` (`smallville world render "
+                f"{path} --png map.png` shows where they are)",
                 listed,
             )
         return world
