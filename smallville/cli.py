@@ -35,11 +35,52 @@ class UserError(Exception):
     """Bad input the user can fix; printed without a traceback."""
 
 
+def _game_time(text: str) -> str:
+    """An argparse type: a game time, checked here and passed on as written."""
+    from smallville import gametime as gt
+
+    try:
+        gt.parse(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from e
+    return text
+
+
+def _hours(text: str) -> float:
+    """An argparse type: a number of game hours above zero."""
+    import math
+
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = math.nan
+    if not (math.isfinite(hours) and hours > 0):
+        raise argparse.ArgumentTypeError(f"expected a number of game hours above 0, got {text!r}")
+    return hours
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number above zero."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, got {text!r}")
+    return n
+
+
+_T = "'YYYY-MM-DD HH:MM'"
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="smallville",
         description="Generative agents in a World-Craft-style town.",
     )
+    from smallville import __version__
+
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
     world = sub.add_parser("world", help="check, describe and render world layouts")
@@ -58,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print a layout's size, sectors, arenas, objects, characters and metrics.",
     )
     i.add_argument("path", type=Path, help="world JSON file")
+    i.add_argument("--agents", type=Path, help="persona folder to list (default: the world's)")
     i.set_defaults(func=_world_info)
     r = wsub.add_parser(
         "render",
@@ -67,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("path", type=Path, help="world JSON file")
     r.add_argument("--png", type=Path, required=True, metavar="OUT.png", help="output file")
-    r.add_argument("--tile", type=int, default=16, metavar="PX", help="pixels per tile (16)")
+    r.add_argument(
+        "--tile", type=_positive_int, default=16, metavar="PX", help="pixels per tile (16)"
+    )
     r.add_argument("--no-labels", action="store_true", help="omit object and zone labels")
     r.set_defaults(func=_world_render)
 
@@ -108,9 +152,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--agents", type=Path, help="persona folder (default: the world's)")
     run.add_argument("--scenario", type=Path, help="scenario JSON (start, hours, seeds, facts)")
     span = run.add_mutually_exclusive_group()
-    span.add_argument("--hours", type=float, help="game hours to simulate (default 24)")
-    span.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="game time to stop at")
-    run.add_argument("--start", metavar="'YYYY-MM-DD HH:MM'", help="default 2023-02-13 06:00")
+    span.add_argument("--hours", type=_hours, help="game hours to simulate (default 24)")
+    span.add_argument("--until", type=_game_time, metavar=_T, help="game time to stop at")
+    run.add_argument("--start", type=_game_time, metavar=_T, help="default 2023-02-13 06:00")
     run.add_argument("--seed", type=int, default=0, help="random seed (0)")
     run.add_argument("--out", type=Path, help="run file (default runs/<world>-<time>.sqlite)")
     run.add_argument("--resume", type=Path, metavar="RUN", help="continue a stopped run")
@@ -172,7 +216,7 @@ def _parser() -> argparse.ArgumentParser:
     iv.add_argument("run", type=Path)
     iv.add_argument("agent", help="the resident's full name")
     iv.add_argument("question")
-    iv.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="game time (default: the end)")
+    iv.add_argument("--at", type=_game_time, metavar=_T, help="game time (default: the end)")
     _llm_flags(iv)
     iv.set_defaults(func=_interview)
 
@@ -185,13 +229,17 @@ def _parser() -> argparse.ArgumentParser:
         "for the controls.",
     )
     v.add_argument("run", type=Path)
-    v.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="start at this game time")
+    v.add_argument("--at", type=_game_time, metavar=_T, help="start at this game time")
     v.add_argument("--png", type=Path, metavar="OUT.png", help="render one frame and exit")
     v.add_argument("--size", default="1280x800", help="window or frame size (1280x800)")
     v.add_argument("--select", metavar="NAME", help="resident shown in the inspector")
     v.add_argument("--frames", type=Path, metavar="DIR", help="write numbered frames here")
-    v.add_argument("--from", dest="t_from", metavar="T1", help="first frame's game time")
-    v.add_argument("--to", dest="t_to", metavar="T2", help="last frame's game time")
+    v.add_argument(
+        "--from", dest="t_from", type=_game_time, metavar="T1", help="first frame's game time"
+    )
+    v.add_argument(
+        "--to", dest="t_to", type=_game_time, metavar="T2", help="last frame's game time"
+    )
     v.add_argument("--every", default="10m", help="game time between frames (10m, 30s, 1h)")
     v.set_defaults(func=_view)
 
@@ -207,14 +255,16 @@ def _parser() -> argparse.ArgumentParser:
         "--json",
         type=Path,
         metavar="OUT",
-        help="write all metrics as JSON (every field: docs/analysis/SCHEMA.md)",
+        help="write all metrics as JSON (every field: docs/analysis/SCHEMA.md); its folder "
+        "must exist",
     )
     an.add_argument("--compare", type=Path, metavar="OTHER_RUN", help="a run to compare with")
     an.add_argument(
         "--plots",
         type=Path,
         metavar="DIR",
-        help="write PNG plots: diffusion, relationships, time use, model usage",
+        help="write PNG plots: diffusion, relationships, time use, model usage (the folder "
+        "is created)",
     )
     an.set_defaults(func=_analyze)
     return p
@@ -359,6 +409,32 @@ def _world_info(args: argparse.Namespace) -> int:
         n_obj = sum(len(places.objects_in(a.address)) for a in arenas)
         names = ", ".join(a.name for a in arenas)
         print(f"  {sector}: {len(arenas)} arenas, {n_obj} objects — {names}")
+    # the residents: from --agents, else the world's own persona folder when it is found
+    from smallville.cognition.persona import PersonaError, load_personas
+
+    given = getattr(args, "agents", None)
+    folder = Path(given) if given else _agents_dir(args.path)
+    if not given and not folder.is_dir():
+        return 0
+    try:
+        personas = load_personas(folder)
+    except PersonaError as e:
+        raise UserError(f"--agents: {e}" if given else f"residents: {e}") from e
+    arenas = {a.address for a in places.arenas}
+
+    def where(address: str | None) -> str:
+        if address is None:
+            return "-"
+        shown = address.split(":", 1)[1] if address.startswith(f"{places.world}:") else address
+        return shown if address in arenas else f"{shown} (not in this world)"
+
+    rows = [("name", "age", "home", "workplace")]
+    rows += [(p.name, str(p.age), where(p.living_area), where(p.workplace)) for p in personas]
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    print()
+    print(f"residents   {len(personas)} ({folder})")
+    for name, age, home, work in rows:
+        print(f"  {name:<{widths[0]}}  {age:>{widths[1]}}  {home:<{widths[2]}}  {work}")
     return 0
 
 
@@ -414,77 +490,91 @@ def _has_ticks(path: Path) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     import asyncio
+    import shlex
 
+    if args.hours is not None and args.hours <= 0:
+        raise UserError(f"--hours must be more than 0, got {args.hours:g}")
+    resume_until = None
+    if args.resume:
+        point = _resume_point(args)
+        if point is None:
+            return 0
+        resume_until, args.seed = point
     if args.view:
         return _run_and_view(args, args.argv)
 
     from smallville.llm import Budget, build
-    from smallville.sim.progress import Progress, summary
+    from smallville.sim.progress import Progress, next_steps, summary
     from smallville.sim.run import RunConfig, RunError, Runner
 
-    # the endpoint is asked before anything is written: a dead one leaves no run file
-    config = _llm_config(
-        args, probe=True, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache
-    )
-    print(config.notice, file=sys.stderr)
+    again = "smallville run " + shlex.join(args.argv)
+    started: list = []  # the runner, once its run file holds a checkpoint
     try:
-        budget = Budget(
-            max_calls=args.max_calls, max_tokens=args.max_tokens, max_cost=args.max_cost
+        # the endpoint is asked before anything is written: a dead one leaves no run file
+        config = _llm_config(
+            args, probe=True, concurrency=args.concurrency, seed=args.seed, cache_path=args.cache
         )
-        llm = build(config, budget)
-    except ValueError as e:  # ConfigError included: a bad budget, prices file or model
-        raise UserError(str(e)) from e
-    ablations = {k: True for k in ("no_reflection", "no_planning", "no_memory") if getattr(args, k)}
-
-    async def go():
+        print(config.notice, file=sys.stderr)
         try:
-            if args.resume:
-                until = args.until
-                if args.hours:
-                    from smallville.sim.runlog import RunLog
+            budget = Budget(
+                max_calls=args.max_calls, max_tokens=args.max_tokens, max_cost=args.max_cost
+            )
+            llm = build(config, budget)
+        except ValueError as e:  # ConfigError included: a bad budget, prices file or model
+            raise UserError(str(e)) from e
+        ablations = {
+            k: True for k in ("no_reflection", "no_planning", "no_memory") if getattr(args, k)
+        }
 
-                    log = RunLog.open(args.resume, readonly=True)
-                    last = log.meta().get("checkpoint", {}).get("time")
-                    log.close()
-                    if last is not None:
-                        from smallville import gametime as gt
+        async def go():
+            try:
+                if args.resume:
+                    runner = await Runner.resume(args.resume, llm, budget, until=resume_until)
+                else:
+                    args.world = _default_world(args.world)
+                    world_name = args.world.stem
+                    out = args.out or Path("runs") / f"{world_name}-{_stamp()}.sqlite"
+                    agents = args.agents or _agents_dir(args.world)
+                    cfg = RunConfig(  # absolute paths: resume works from any folder
+                        world=args.world.resolve(),
+                        agents=agents.resolve(),
+                        out=out,
+                        scenario=args.scenario.resolve() if args.scenario else None,
+                        seed=args.seed,
+                        start=args.start or "",
+                        until=args.until or "",
+                        hours=args.hours,
+                        ablations=ablations,
+                    )
+                    runner = await Runner.start(cfg, llm, budget, config.describe())
+                started.append(runner)
+                runner.install_sigint()
+                bar = None if args.quiet else Progress(runner)
+                pulse = asyncio.create_task(bar.pulse()) if bar else None
+                try:
+                    outcome = await runner.run(
+                        bar.update if bar else None,
+                        announce=lambda line: print(line, file=sys.stderr, flush=True),
+                    )
+                finally:
+                    if pulse:
+                        pulse.cancel()
+                if bar:
+                    bar.close()
+                return runner, outcome
+            finally:
+                await llm.aclose()
 
-                        until = gt.fmt(last + int(args.hours * 3600))
-                runner = await Runner.resume(args.resume, llm, budget, until=until)
-            else:
-                args.world = _default_world(args.world)
-                world_name = args.world.stem
-                out = args.out or Path("runs") / f"{world_name}-{_stamp()}.sqlite"
-                agents = args.agents or _agents_dir(args.world)
-                start = args.start or ""
-                until = args.until or ""
-                cfg = RunConfig(  # absolute paths: resume works from any folder
-                    world=args.world.resolve(),
-                    agents=agents.resolve(),
-                    out=out,
-                    scenario=args.scenario.resolve() if args.scenario else None,
-                    seed=args.seed,
-                    start=start,
-                    until=until,
-                    hours=args.hours,
-                    ablations=ablations,
-                )
-                runner = await Runner.start(cfg, llm, budget, config.describe())
-            runner.install_sigint()
-            bar = None if args.quiet else Progress(runner)
-            outcome = await runner.run(bar.update if bar else None)
-            if bar:
-                bar.close()
-            return runner, outcome
-        finally:
-            await llm.aclose()
-
-    try:
-        runner, outcome = asyncio.run(go())
-    except RunError as e:
-        raise UserError(str(e)) from e
+        try:
+            runner, outcome = asyncio.run(go())
+        except RunError as e:
+            raise UserError(str(e)) from e
+    except KeyboardInterrupt:
+        print(_interrupted(args, started, again), file=sys.stderr)
+        return 130
     try:
         print(summary(runner, outcome))
+        print(next_steps(outcome))
     finally:
         runner.log.close()
     from smallville.analysis.health import health
@@ -495,9 +585,103 @@ def _run(args: argparse.Namespace) -> int:
             verdict = health(run)["verdict"]
     except Exception as e:  # advisory: the run is done and logged, whatever this says
         verdict = [f"not measured ({type(e).__name__}: {e})"]
-    print(f"\nBehaviour health (details: smallville analyze {outcome.path})")
+    print(f"\nBehaviour health (details: smallville analyze {shlex.quote(str(outcome.path))})")
     print("\n".join(f"  {line}" for line in verdict))
     return 0 if outcome.reason == "done" else 3
+
+
+# flags that choose a new run's inputs; a resumed run keeps those it was started with
+_NEW_RUN_FLAGS = (
+    ("world", "--world"),
+    ("agents", "--agents"),
+    ("scenario", "--scenario"),
+    ("start", "--start"),
+    ("seed", "--seed"),
+    ("out", "--out"),
+    ("no_reflection", "--no-reflection"),
+    ("no_planning", "--no-planning"),
+    ("no_memory", "--no-memory"),
+)
+
+
+def _resume_point(args: argparse.Namespace) -> tuple[str | None, int] | None:
+    """Check ``run --resume`` before the endpoint is asked or anything is written.
+
+    Returns the game time to stop at (None: the run's own end) and the run's seed, or
+    None when the run is complete and no --hours/--until extends it (said on stdout).
+    """
+    import shlex
+
+    from smallville import gametime as gt
+    from smallville.sim.run import RunError, resume_point
+
+    given = [flag for dest, flag in _NEW_RUN_FLAGS if _flag_given(args, dest, flag)]
+    if given:
+        raise UserError(
+            f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} not allowed with "
+            f"--resume: a resumed run keeps the world, residents, scenario, start, seed, "
+            f"ablations and run file it was started with (recorded in {args.resume}); "
+            "leave out " + ("that flag" if len(given) == 1 else "those flags") + ", or start "
+            "a new run to change them"
+        )
+    try:
+        meta = resume_point(args.resume)
+    except RunError as e:
+        raise UserError(str(e)) from e
+    at = meta["checkpoint"]["time"]
+    seed = meta["config"]["seed"]
+    if args.hours:
+        return gt.fmt(at + int(args.hours * 3600)), seed
+    if args.until:
+        try:
+            until = gt.parse(args.until)
+        except ValueError as e:
+            raise UserError(f"--until: {e}") from e
+        if until <= at:
+            raise UserError(
+                f"--until {args.until} is not after {args.resume}'s checkpoint at "
+                f"{gt.fmt(at)}; give a later time, or --hours N to add N game hours"
+            )
+        return gt.fmt(until), seed
+    end = gt.parse(meta["config"]["until"])
+    if at >= end:
+        run = shlex.quote(str(args.resume))
+        print(
+            f"{args.resume} is complete: it ran to its end, {gt.fmt(end)}. To extend it: "
+            f"smallville run --resume {run} --hours N (N more game hours) or "
+            f"--until 'YYYY-MM-DD HH:MM'"
+        )
+        return None
+    return None, seed
+
+
+def _flag_given(args: argparse.Namespace, dest: str, flag: str) -> bool:
+    if dest != "seed":
+        return getattr(args, dest) not in (None, False)
+    # --seed has a default, so look for it (or an abbreviation argparse took for it)
+    names = (a.split("=", 1)[0] for a in args.argv if a.startswith("--") and len(a) > 3)
+    return args.seed != 0 or any(flag.startswith(n) for n in names)
+
+
+def _interrupted(args: argparse.Namespace, started: list, again: str) -> str:
+    """What to say after Ctrl-C outside the runner's own clean stop."""
+    import shlex
+
+    if started:  # a second Ctrl-C: the run file keeps its last checkpoint
+        path = shlex.quote(str(started[0].cfg.out))
+        return (
+            f"aborted; {started[0].cfg.out} continues from its last checkpoint: "
+            f"smallville run --resume {path}"
+        )
+    if args.resume:
+        return (
+            f"interrupted before the run continued; {args.resume} is as it was. "
+            f"To continue, run the same command again: {again}"
+        )
+    return (
+        "interrupted before the run's first checkpoint, so no run file was written. "
+        f"To start it, run the same command again: {again}"
+    )
 
 
 def _stamp() -> str:
@@ -532,6 +716,8 @@ def _agents_dir(world: Path) -> Path:
 
 
 def _log_dump(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from smallville.sim.runlog import RunLog, RunLogError
 
     try:
@@ -543,12 +729,15 @@ def _log_dump(args: argparse.Namespace) -> int:
             sys.stdout.write(line + "\n")
     except BrokenPipeError:
         pass
+    except sqlite3.Error as e:
+        raise UserError(f"{args.run}: not a smallville run file, or a damaged one ({e})") from e
     finally:
         log.close()
     return 0
 
 
 def _whisper(args: argparse.Namespace) -> int:
+    _check_run_file(args.run)
     from smallville.sim.run import RunError, whisper
     from smallville.sim.runlog import RunLogError
 
@@ -563,9 +752,20 @@ def _whisper(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_run_file(path: Path) -> None:
+    """Refuse what is not a run file before the slow imports and the endpoint's probe."""
+    from smallville.sim.runlog import RunLog, RunLogError
+
+    try:
+        RunLog.open(path, readonly=True).close()
+    except RunLogError as e:
+        raise UserError(str(e)) from e
+
+
 def _interview(args: argparse.Namespace) -> int:
     import asyncio
 
+    _check_run_file(args.run)
     from smallville.llm import build
     from smallville.sim.interview import interview
     from smallville.sim.run import RunError
@@ -593,10 +793,14 @@ def _view(args: argparse.Namespace) -> int:
         w, h = (int(x) for x in args.size.lower().split("x"))
     except ValueError as e:
         raise UserError(f"--size {args.size!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from e
+    import sqlite3
+
     from smallville.replay import RunFileError
     from smallville.viewer.app import main_window, render_frames, render_png
 
     try:
+        if args.select:
+            args.select = _resident(args.run, args.select)
         if args.png:
             print(f"wrote {render_png(args.run, args.png, args.at, (w, h), args.select)}")
         elif args.frames:
@@ -612,17 +816,41 @@ def _view(args: argparse.Namespace) -> int:
             print(f"wrote {len(frames)} frames to {args.frames}")
         else:
             main_window(args.run, (w, h), args.at, args.select)
-    except (RunFileError, KeyError, ValueError) as e:
-        raise UserError(str(e).strip("'\"")) from e
+    except (RunFileError, KeyError, ValueError) as e:  # KeyError's str() adds quotes
+        raise UserError(e.args[0] if isinstance(e, KeyError) else str(e)) from e
+    except sqlite3.Error as e:
+        raise UserError(f"{args.run}: not a smallville run file, or a damaged one ({e})") from e
     return 0
+
+
+def _resident(run_path: Path, name: str) -> str:
+    """The resident of the run ``name`` means, ignoring case and repeated spaces."""
+    from smallville.replay import Run
+
+    with Run.open(run_path) as run:
+        names = [a.name for a in run.agents]
+    key = " ".join(name.split()).casefold()
+    found = [n for n in names if n == name] or [
+        n for n in names if " ".join(n.split()).casefold() == key
+    ]
+    if len(found) != 1:
+        raise UserError(
+            f"{run_path}: no resident named {name!r}; residents: {', '.join(sorted(names))}"
+        )
+    return found[0]
 
 
 def _analyze(args: argparse.Namespace) -> int:
     import json
+    import sqlite3
 
     from smallville.analysis import analyze, report
     from smallville.replay import Run, RunFileError
 
+    if args.json and not args.json.parent.is_dir():
+        raise UserError(f"--json {args.json}: no folder {args.json.parent}; create it first")
+    if args.json and args.json.is_dir():
+        raise UserError(f"--json {args.json}: is a folder; give a file name, e.g. metrics.json")
     results, labels = [], []
     for path in [args.run] + ([args.compare] if args.compare else []):
         try:
@@ -630,12 +858,16 @@ def _analyze(args: argparse.Namespace) -> int:
                 results.append(analyze(run))
         except (RunFileError, ValueError) as e:  # WorldError: an old run's world file moved
             raise UserError(str(e)) from e
+        except sqlite3.Error as e:
+            raise UserError(f"{path}: not a smallville run file, or a damaged one ({e})") from e
         labels.append(path.name)
     print(report(results, labels))
     if args.json:
         payload = results[0] if len(results) == 1 else dict(zip(labels, results, strict=True))
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        try:
+            args.json.write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        except OSError as e:
+            raise UserError(f"--json {args.json}: cannot write: {e.strerror}") from e
         print(f"\nwrote {args.json}")
     if args.plots:
         from smallville.analysis.plots import write_plots
@@ -644,6 +876,8 @@ def _analyze(args: argparse.Namespace) -> int:
             folder = args.plots if len(results) == 1 else args.plots / Path(label).stem
             paths = write_plots(result, folder)
             print(f"wrote {len(paths)} plots to {folder}")
+            for name, why in paths.skipped.items():
+                print(f"  no {name}: {why}")
     return 0
 
 

@@ -12,6 +12,7 @@ _EPOCH = datetime(1970, 1, 1)
 DAY = 86_400
 HOUR = 3_600
 MINUTE = 60
+FORMAT = "'YYYY-MM-DD HH:MM'"
 
 
 def from_datetime(dt: datetime) -> int:
@@ -27,7 +28,7 @@ def parse(text: str) -> int:
     try:
         return from_datetime(datetime.fromisoformat(text.strip()))
     except ValueError as e:
-        raise ValueError(f"bad game time {text!r}: expected 'YYYY-MM-DD HH:MM'") from e
+        raise ValueError(f"bad game time {text!r}: expected {FORMAT}") from e
 
 
 def parse_hm(text: str) -> int:

@@ -263,13 +263,14 @@ def test_resume_against_a_dead_endpoint_changes_nothing(tmp_path, capsys, cafe_r
     run = tmp_path / "copy.sqlite"
     shutil.copy(cafe_run, run)
     before = run.read_bytes()
-    argv = ["run", "--resume", str(run), "--quiet", "--llm", "openai", "--base-url", dead_url()]
-    line = assert_one_line_error(*run_cli(argv, capsys))
+    argv = ["run", "--resume", str(run), "--hours", "1", "--quiet", "--llm", "openai"]
+    line = assert_one_line_error(*run_cli([*argv, "--base-url", dead_url()], capsys))
     assert "connection refused" in line and run.read_bytes() == before
 
 
 def test_interview_against_a_dead_endpoint_fails_fast(capsys, cafe_run):
-    """An interview with an endpoint model probes before it reads anything."""
+    """An interview with an endpoint model probes before it asks anything (it reads only
+    the run file's header first, so a bad file is named before the network is tried)."""
     argv = ["interview", str(cafe_run), "Ben Carter", "How are you?"]
     line = assert_one_line_error(
         *run_cli([*argv, "--llm", "openai", "--base-url", dead_url()], capsys)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +45,23 @@ def memories_at(log: RunLog, agent: int, tick: int) -> MemoryStream | None:
     return m
 
 
+def resident_named(names: Iterable[str], name: str, path: Path) -> str:
+    """The resident ``name`` means, ignoring case and repeated spaces."""
+    names = list(names)
+    if name in names:
+        return name
+    key = " ".join(name.split()).casefold()
+    found = [n for n in names if " ".join(n.split()).casefold() == key]
+    if len(found) == 1:
+        return found[0]
+    raise RunError(f"{path}: no resident named {name!r}; residents: {', '.join(sorted(names))}")
+
+
+def damaged(path: Path, e: sqlite3.Error) -> RunError:
+    """The error for a file that opened as a run file but cannot be read as one."""
+    return RunError(f"{path}: not a smallville run file, or a damaged one ({e})")
+
+
 async def interview(
     path: Path, agent: str, question: str, llm, at: str | None = None
 ) -> tuple[str, str]:
@@ -52,11 +71,7 @@ async def interview(
             name: (aid, persona)
             for aid, name, persona in log.rows("SELECT id, name, persona FROM agents")
         }
-        if agent not in names:
-            raise RunError(
-                f"{path}: no resident named {agent!r}; residents: {', '.join(sorted(names))}"
-            )
-        aid, persona_json = names[agent]
+        aid, persona_json = names[resident_named(names, agent, path)]
         persona = Persona.model_validate_json(persona_json)
         if at:
             row = log.rows("SELECT MAX(tick) FROM ticks WHERE time <= ?", gt.parse(at))[0]
@@ -66,6 +81,8 @@ async def interview(
         time_row = log.rows("SELECT time FROM ticks WHERE tick=?", tick)
         now = time_row[0][0] if time_row else gt.parse(log.meta()["config"]["start"])
         memory = memories_at(log, aid, tick)
+    except sqlite3.Error as e:
+        raise damaged(path, e) from e
     finally:
         log.close()
     settings = CognitionSettings()

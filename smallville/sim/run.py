@@ -10,12 +10,15 @@ resumed logs the same events as one that was never interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
 import signal
+import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,10 +168,26 @@ class Runner:
         self.previous = previous
         self.budget = budget
         self.stop_requested = False
+        self.resumed_from: dict | None = None  # the checkpoint a resumed run starts from
 
     # ---------------------------------------------------------------- creation
     @classmethod
     async def start(cls, cfg: RunConfig, llm: LLM, budget: Budget, llm_meta: dict) -> Runner:
+        """Set a new run up and write its first checkpoint.
+
+        The file is built as ``<out>.starting`` and takes its name only with that
+        checkpoint: a start stopped before it (Ctrl-C, a crash) leaves nothing at
+        ``cfg.out``, so the same command simply starts again.
+        """
+        over = budget.exceeded(Usage())
+        if over:  # setting up plants seed memories, and each is a model call
+            raise RunError(
+                f"{over}: a new run needs model calls to set up, so nothing was written "
+                f"to {cfg.out}; give a larger budget"
+            )
+        out = Path(cfg.out)
+        if out.exists():
+            raise RunError(f"{out} already exists: pass --resume {out} or choose --out")
         world, personas, scenario = load_inputs(cfg)
         start = gt.parse(cfg.start or (scenario.start if scenario else DEFAULT_START))
         hours = cfg.hours or (scenario.hours if scenario and scenario.hours else 24)
@@ -188,41 +207,52 @@ class Runner:
             "versions": {"smallville": __version__, "python": platform.python_version()},
             "created_wall": time.time(),
         }
+        starting = out.with_name(out.name + ".starting")
+        _remove_db(starting)  # left by a start that was killed outright
         try:
-            log = RunLog.create(cfg.out, meta)
+            log = RunLog.create(starting, meta)
         except RunLogError as e:
             raise RunError(str(e)) from e
-        sim = Simulation(
-            world,
-            personas,
-            llm,
-            settings=_settings(cfg.ablations),
-            start=start,
-            tick_seconds=cfg.tick_seconds,
-            seed=cfg.seed,
-            log=log,
-        )
-        for m in sim.minds:
-            log.add("agents", m.id, m.name, m.persona.model_dump_json())
-        await sim.prepare()
-        sim.state.tick = -1  # setup rows belong before the first tick
-        await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
-        if scenario:
-            await sim.plant(scenario.seed_memories, "scenario")
-        for m in sim.minds:  # where everyone starts; later rows are moves only
-            log.add("positions", -1, m.id, *sim.state.positions[m.id])
-        sim.state.tick = 0
-        runner = cls(cfg, llm, log, sim, end, Usage(), budget)
-        runner.save_checkpoint()
+        try:
+            sim = Simulation(
+                world,
+                personas,
+                llm,
+                settings=_settings(cfg.ablations),
+                start=start,
+                tick_seconds=cfg.tick_seconds,
+                seed=cfg.seed,
+                log=log,
+            )
+            for m in sim.minds:
+                log.add("agents", m.id, m.name, m.persona.model_dump_json())
+            await sim.prepare()
+            sim.state.tick = -1  # setup rows belong before the first tick
+            await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
+            if scenario:
+                await sim.plant(scenario.seed_memories, "scenario")
+            for m in sim.minds:  # where everyone starts; later rows are moves only
+                log.add("positions", -1, m.id, *sim.state.positions[m.id])
+            sim.state.tick = 0
+            runner = cls(cfg, llm, log, sim, end, Usage(), budget)
+            runner.save_checkpoint()
+            _rename_open_log(log, out)
+        except BaseException:  # Ctrl-C (a cancelled task) included: leave nothing behind
+            with contextlib.suppress(sqlite3.Error):
+                log.conn.close()
+            _remove_db(starting)
+            raise
         return runner
 
     @classmethod
     async def resume(cls, path: Path, llm: LLM, budget: Budget, until: str | None = None) -> Runner:
-        try:
-            log = RunLog.open(path)
-        except RunLogError as e:
-            raise RunError(str(e)) from e
-        meta = log.meta()
+        """Continue a run from its newest checkpoint, to ``until`` when given."""
+        meta = resume_point(path)
+        cp = meta["checkpoint"]
+        if until and gt.parse(until) <= cp["time"]:
+            raise RunError(
+                f"--until {until} is not after {path}'s checkpoint at {gt.fmt(cp['time'])}"
+            )
         c = meta["config"]
         cfg = RunConfig(
             world=Path(c["world"]),
@@ -252,32 +282,39 @@ class Runner:
                     "refusing to resume; start a new run instead"
                 )
         world, personas, _ = load_inputs(cfg)
-        sim = Simulation(
-            world,
-            personas,
-            llm,
-            settings=_settings(cfg.ablations),
-            start=gt.parse(cfg.start),
-            tick_seconds=cfg.tick_seconds,
-            seed=cfg.seed,
-            log=log,
-        )
-        await sim.prepare()
-        cp = meta.get("checkpoint")
-        if cp is None:
-            raise RunError(
-                f"{path}: the run stopped before its first checkpoint (while "
-                "planting seed memories); start it again"
+        try:
+            log = RunLog.open(path)
+        except RunLogError as e:
+            raise RunError(str(e)) from e
+        except sqlite3.Error as e:
+            raise RunError(_damaged(path, e)) from e
+        try:
+            sim = Simulation(
+                world,
+                personas,
+                llm,
+                settings=_settings(cfg.ablations),
+                start=gt.parse(cfg.start),
+                tick_seconds=cfg.tick_seconds,
+                seed=cfg.seed,
+                log=log,
             )
-        states = {aid: json.loads(d) for aid, d in log.rows("SELECT agent, data FROM state")}
-        cp = {**cp, "minds": [states[m.id] for m in sim.minds]}
-        log.truncate_after(cp["tick"] - 1)
-        sim.restore(cp)
-        if until:
-            meta["config"]["until"] = until
-            log.set_meta("config", meta["config"])
-        previous = _usage_from_log(log, llm.meter.price)
+            await sim.prepare()
+            states = {aid: json.loads(d) for aid, d in log.rows("SELECT agent, data FROM state")}
+            sim.restore({**cp, "minds": [states[m.id] for m in sim.minds]})
+            log.truncate_after(cp["tick"] - 1)
+            if until:
+                meta["config"]["until"] = until
+                log.set_meta("config", meta["config"])
+            previous = _usage_from_log(log, llm.meter.price)
+        except sqlite3.Error as e:
+            log.close()
+            raise RunError(_damaged(path, e)) from e
+        except KeyError as e:  # a resident's state missing from the checkpoint
+            log.close()
+            raise RunError(_damaged(path, f"no saved state for resident {e}")) from e
         runner = cls(cfg, llm, log, sim, gt.parse(cfg.until), previous, budget)
+        runner.resumed_from = cp
         return runner
 
     # ---------------------------------------------------------------- running
@@ -289,7 +326,8 @@ class Runner:
         self.log.add("meta", "checkpoint", json.dumps(cp, sort_keys=True))
         self.log.commit()
 
-    async def apply_whispers(self) -> None:
+    async def apply_whispers(self) -> list[str]:
+        """Plant the whispers queued since the last session; the residents, in order."""
         rows = self.log.rows(
             "SELECT id, agent, text FROM interventions WHERE applied_tick IS NULL ORDER BY id"
         )
@@ -299,6 +337,20 @@ class Runner:
             self.log.conn.execute(
                 "UPDATE interventions SET applied_tick=? WHERE id=?", (self.sim.state.tick, wid)
             )
+        return [self.sim.minds[aid].name for _, aid, _ in rows]
+
+    def resume_notice(self, planted: list[str]) -> str:
+        """The line a resumed run starts with: where from, to when, what was whispered."""
+        cp = self.resumed_from or {"tick": self.sim.state.tick, "time": self.sim.state.time}
+        line = (
+            f"resuming {self.cfg.out} from its checkpoint at tick {cp['tick']} "
+            f"({gt.fmt(cp['time'])}) to {gt.fmt(self.end)}"
+        )
+        if planted:
+            n = len(planted)
+            names = ", ".join(dict.fromkeys(planted))
+            line += f"; {n} whispered {'memory' if n == 1 else 'memories'} planted for {names}"
+        return line
 
     def usage(self) -> Usage:
         u = Usage()
@@ -306,8 +358,12 @@ class Runner:
         u.add(self.llm.usage())
         return u
 
-    async def run(self, progress=None) -> Outcome:
+    async def run(self, progress=None, announce: Callable[[str], None] | None = None) -> Outcome:
         """Step to the end, or to a clean stop at a tick boundary (Ctrl-C, budget).
+
+        A budget already spent stops before the session's first model call (the
+        whispers waiting to be planted stay queued). ``announce`` receives one line
+        when a resumed run starts: its checkpoint and the whispers planted.
 
         When the endpoint keeps failing (the LLM's breaker opens) the run stops
         without a checkpoint and its file is cut back to the last one: the ticks
@@ -318,9 +374,9 @@ class Runner:
         t0 = time.perf_counter()
         sim = self.sim
         reason, message = "done", f"reached {gt.fmt(self.end)}"
-        await self.apply_whispers()
         ticks = 0
         due = False
+        planted = None
         while sim.state.time < self.end:
             if self.stop_requested:
                 reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
@@ -329,6 +385,10 @@ class Runner:
             if over:
                 reason, message = "budget", over
                 break
+            if planted is None:
+                planted = await self.apply_whispers()
+                if announce and self.resumed_from is not None:
+                    announce(self.resume_notice(planted))
             await sim.step()
             ticks += 1
             failure = self.llm.endpoint_failure()
@@ -342,6 +402,8 @@ class Runner:
                 due = False
             if progress:
                 progress(self, ticks, time.perf_counter() - t0)
+        if planted is None and announce and self.resumed_from is not None:
+            announce(self.resume_notice([]))
         if reason == "endpoint":
             back_to = self._back_to_checkpoint()
         else:
@@ -371,6 +433,78 @@ class Runner:
             print("\nstopping at the next tick boundary (Ctrl-C again to abort)", file=sys.stderr)
 
         signal.signal(signal.SIGINT, handler)
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def resume_point(path: Path) -> dict:
+    """The meta of a run file about to be resumed, read without changing the file.
+
+    Raises RunError, naming the file, when it is missing, empty, not a run file,
+    damaged (e.g. cut short by a copy) or has no checkpoint to continue from.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise RunError(f"{path}: no such run file")
+    if not path.is_file():
+        raise RunError(f"{path}: not a file; --resume takes a run file (.sqlite)")
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as e:
+        raise RunError(f"{path}: cannot read: {e.strerror}") from e
+    if not head:
+        raise RunError(f"{path}: empty file, not a smallville run file")
+    if head != _SQLITE_MAGIC:
+        raise RunError(f"{path}: not a smallville run file (not an SQLite database)")
+    try:
+        log = RunLog.open(path, readonly=True)
+    except RunLogError as e:
+        if "malformed" in str(e):
+            raise RunError(_damaged(path, e.__cause__ or e)) from e
+        raise RunError(str(e)) from e
+    try:
+        problems = [row[0] for row in log.rows("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise RunError(_damaged(path, problems[0]))
+        meta = log.meta()
+    except sqlite3.Error as e:
+        raise RunError(_damaged(path, e)) from e
+    finally:
+        log.close()
+    if meta.get("checkpoint") is None:
+        # only a run made by an older smallville: starts now take the name at their
+        # first checkpoint
+        raise RunError(
+            f"{path}: the run stopped before its first checkpoint, so there is nothing "
+            f"to resume; delete it and start again: rm {path}"
+        )
+    return meta
+
+
+def _damaged(path: Path, why: object) -> str:
+    return (
+        f"{path}: the run file is damaged ({why}); it cannot be resumed. A copy made "
+        "while the run was writing can be incomplete: copy it again, or start a new run"
+    )
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, *(path.with_name(path.name + x) for x in ("-wal", "-shm", ".partial"))):
+        p.unlink(missing_ok=True)
+
+
+def _rename_open_log(log: RunLog, dest: Path) -> None:
+    """Give the run file its final name. Closing first folds the write-ahead log
+    into the file (whose -wal/-shm are named after it); the same RunLog object goes on
+    writing, since the simulation holds it."""
+    log.close()
+    if dest.exists():
+        raise RunError(f"{dest} already exists: pass --resume {dest} or choose --out")
+    log.path.rename(dest)
+    reopened = RunLog.open(dest)
+    log.conn, log.path = reopened.conn, reopened.path
 
 
 def _settings(ablations: dict[str, bool]) -> CognitionSettings:
@@ -411,18 +545,27 @@ def _usage_from_log(log: RunLog, price) -> Usage:
 
 def whisper(path: Path, agent: str, text: str) -> int:
     """Queue a memory for ``agent``; it is planted when the run next continues."""
-    log = RunLog.open(path)
+    import sqlite3
+
+    from smallville.sim.interview import damaged, resident_named
+
+    # checked read-only first: a writable open turns any file, even an empty one, into
+    # a database before it can be told apart from a run file
+    RunLog.open(path, readonly=True).close()
+    try:
+        log = RunLog.open(path)
+    except sqlite3.Error as e:
+        raise damaged(path, e) from e
     try:
         names = dict(log.rows("SELECT name, id FROM agents"))
-        if agent not in names:
-            near = ", ".join(sorted(names))
-            raise RunError(f"{path}: no resident named {agent!r}; residents: {near}")
         cur = log.conn.execute(
             "INSERT INTO interventions (kind, agent, text, applied_tick, wall) "
             "VALUES ('whisper', ?, ?, NULL, ?)",
-            (names[agent], text, time.time()),
+            (names[resident_named(names, agent, path)], text, time.time()),
         )
         log.conn.commit()
         return int(cur.lastrowid)
+    except sqlite3.Error as e:
+        raise damaged(path, e) from e
     finally:
         log.close()
