@@ -21,7 +21,7 @@ def clean_env(monkeypatch):
             monkeypatch.delenv(name)
 
 
-def check(slots: int | None, latency: float = 0.05, **kw) -> tuple[str, int, int]:
+def check(slots: int | None, latency: float = 0.15, **kw) -> tuple[str, int, int]:
     """The parallelism line, the --concurrency it recommends, and the requests it took."""
     with FakeOpenAI(minimal_answer, slots=slots, latency=latency) as fake:
         config = LLMConfig.resolve(

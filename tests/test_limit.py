@@ -12,7 +12,7 @@ from smallville.llm.limit import Limit
 from smallville.llm.openai_backend import OpenAIBackend
 from smallville.llm.task import Completion
 
-LATENCY = 0.05
+LATENCY = 0.1  # long enough that client overhead on a loaded machine reads as noise
 
 
 class SlotServer:
