@@ -781,10 +781,10 @@ def _interview(args: argparse.Namespace) -> int:
             await llm.aclose()
 
     try:
-        when, answer = asyncio.run(go())
+        name, when, answer = asyncio.run(go())
     except (RunError, RunLogError) as e:
         raise UserError(str(e)) from e
-    print(f"{args.agent} ({when}): {answer}")
+    print(f"{name} ({when}): {answer}")
     return 0
 
 

@@ -17,7 +17,6 @@ from smallville.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = str(ROOT / "worlds" / "cafe.json")
-_RUN_XFAIL = pytest.mark.xfail(reason="_run: owned by the run/resume work", strict=False)
 
 # files a run file should be and is not; {run} is a good run file, {tmp} a scratch folder
 NOT_RUNS = ("empty", "text", "truncated", "meta_only", "missing")
@@ -45,9 +44,9 @@ CASES = [
     (f"run --world {WORLD} --agents {{missing}} --out {{tmp}}/o.sqlite", "{missing}"),
     ("run --resume {missing}", "{missing}"),
     ("run --resume {empty}", "{empty}"),
-    pytest.param("run --resume {text}", "{text}", marks=_RUN_XFAIL),
-    pytest.param("run --resume {truncated}", "{truncated}", marks=_RUN_XFAIL),
-    pytest.param("run --resume {meta_only}", "{meta_only}", marks=_RUN_XFAIL),
+    ("run --resume {text}", "{text}"),
+    ("run --resume {truncated}", "{truncated}"),
+    ("run --resume {meta_only}", "{meta_only}"),
     ("view {run} --at noon --png {tmp}/f.png", "--at"),
     ("view {run} --frames {tmp}/frames --from noon", "--from"),
     ("view {run} --frames {tmp}/frames --to 2023-13-01", "--to"),

@@ -64,7 +64,8 @@ def damaged(path: Path, e: sqlite3.Error) -> RunError:
 
 async def interview(
     path: Path, agent: str, question: str, llm, at: str | None = None
-) -> tuple[str, str]:
+) -> tuple[str, str, str]:
+    """The resident's own name, the game time asked at, and the answer."""
     log = RunLog.open(path, readonly=True)
     try:
         names = {
@@ -103,4 +104,4 @@ async def interview(
                     )
                 )
     answer = await ask(llm, persona.brief(), gt.fmt(now), question, briefs)
-    return gt.fmt(now), answer
+    return persona.name, gt.fmt(now), answer
