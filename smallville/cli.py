@@ -825,19 +825,17 @@ def _view(args: argparse.Namespace) -> int:
 
 def _resident(run_path: Path, name: str) -> str:
     """The resident of the run ``name`` means, ignoring case and repeated spaces."""
+    from smallville.cognition.persona import match_name
     from smallville.replay import Run
 
     with Run.open(run_path) as run:
         names = [a.name for a in run.agents]
-    key = " ".join(name.split()).casefold()
-    found = [n for n in names if n == name] or [
-        n for n in names if " ".join(n.split()).casefold() == key
-    ]
-    if len(found) != 1:
+    found = match_name(names, name)
+    if found is None:
         raise UserError(
             f"{run_path}: no resident named {name!r}; residents: {', '.join(sorted(names))}"
         )
-    return found[0]
+    return found
 
 
 def _analyze(args: argparse.Namespace) -> int:

@@ -63,6 +63,16 @@ class Persona(BaseModel):
         )
 
 
+def match_name(names: Iterable[str], name: str) -> str | None:
+    """The one of ``names`` that ``name`` means, ignoring case and repeated spaces."""
+    names = list(names)
+    if name in names:
+        return name
+    key = " ".join(name.split()).casefold()
+    found = [n for n in names if " ".join(n.split()).casefold() == key]
+    return found[0] if len(found) == 1 else None
+
+
 def load_persona(path: Path) -> Persona:
     path = Path(path)
     try:

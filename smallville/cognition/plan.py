@@ -18,9 +18,7 @@ from smallville.llm import sense
 from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask
 
-
-def is_sleep(activity: str) -> bool:
-    return sense.is_sleep(activity)
+is_sleep = sense.is_sleep  # one definition of sleep, beside the checks that use it
 
 
 def _grounded(kind: str, inputs, output, default):

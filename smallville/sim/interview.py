@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from smallville import gametime as gt
-from smallville.cognition.persona import Persona
+from smallville.cognition.persona import Persona, match_name
 from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.social import interview as ask
 from smallville.llm import kinds as k
@@ -46,14 +46,11 @@ def memories_at(log: RunLog, agent: int, tick: int) -> MemoryStream | None:
 
 
 def resident_named(names: Iterable[str], name: str, path: Path) -> str:
-    """The resident ``name`` means, ignoring case and repeated spaces."""
+    """The resident ``name`` means (``match_name``), else a RunError listing them."""
     names = list(names)
-    if name in names:
-        return name
-    key = " ".join(name.split()).casefold()
-    found = [n for n in names if " ".join(n.split()).casefold() == key]
-    if len(found) == 1:
-        return found[0]
+    found = match_name(names, name)
+    if found is not None:
+        return found
     raise RunError(f"{path}: no resident named {name!r}; residents: {', '.join(sorted(names))}")
 
 

@@ -214,16 +214,7 @@ class Runner:
         except RunLogError as e:
             raise RunError(str(e)) from e
         try:
-            sim = Simulation(
-                world,
-                personas,
-                llm,
-                settings=_settings(cfg.ablations),
-                start=start,
-                tick_seconds=cfg.tick_seconds,
-                seed=cfg.seed,
-                log=log,
-            )
+            sim = _simulation(cfg, world, personas, llm, log, start)
             for m in sim.minds:
                 log.add("agents", m.id, m.name, m.persona.model_dump_json())
             await sim.prepare()
@@ -289,16 +280,7 @@ class Runner:
         except sqlite3.Error as e:
             raise RunError(_damaged(path, e)) from e
         try:
-            sim = Simulation(
-                world,
-                personas,
-                llm,
-                settings=_settings(cfg.ablations),
-                start=gt.parse(cfg.start),
-                tick_seconds=cfg.tick_seconds,
-                seed=cfg.seed,
-                log=log,
-            )
+            sim = _simulation(cfg, world, personas, llm, log, gt.parse(cfg.start))
             await sim.prepare()
             states = {aid: json.loads(d) for aid, d in log.rows("SELECT agent, data FROM state")}
             sim.restore({**cp, "minds": [states[m.id] for m in sim.minds]})
@@ -505,6 +487,20 @@ def _rename_open_log(log: RunLog, dest: Path) -> None:
     log.path.rename(dest)
     reopened = RunLog.open(dest)
     log.conn, log.path = reopened.conn, reopened.path
+
+
+def _simulation(cfg: RunConfig, world, personas, llm: LLM, log: RunLog, start: int) -> Simulation:
+    """The simulation a run's config describes (one place for start and resume)."""
+    return Simulation(
+        world,
+        personas,
+        llm,
+        settings=_settings(cfg.ablations),
+        start=start,
+        tick_seconds=cfg.tick_seconds,
+        seed=cfg.seed,
+        log=log,
+    )
 
 
 def _settings(ablations: dict[str, bool]) -> CognitionSettings:
