@@ -23,11 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))  # the fake endpoint lives with the tests
+
+from fake_openai import minimal_answer  # noqa: E402
 
 from smallville import gametime as gt  # noqa: E402
 from smallville.cognition.persona import Persona, load_personas  # noqa: E402
 from smallville.llm import LLM, LLMConfig, build  # noqa: E402
-from smallville.llm.fakeserver import minimal_answer  # noqa: E402
 from smallville.sim.engine import Simulation  # noqa: E402
 from smallville.world import World, parse_scene  # noqa: E402
 
@@ -68,7 +70,8 @@ def bench_day() -> None:
 
 
 def bench_endpoint(hours: float = 2.0, latency: float = 0.2) -> None:
-    from smallville.llm.fakeserver import FakeOpenAI
+    from fake_openai import FakeOpenAI
+
     from smallville.llm.openai_backend import OpenAIBackend
 
     world = World.load(ROOT / "worlds" / "the_ville.json")

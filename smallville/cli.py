@@ -505,7 +505,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from smallville.llm import Budget, build
     from smallville.sim.progress import Progress, next_steps, summary
-    from smallville.sim.run import RunConfig, RunError, Runner
+    from smallville.sim.runner import RunConfig, RunError, Runner
 
     again = "smallville run " + shlex.join(args.argv)
     started: list = []  # the runner, once its run file holds a checkpoint
@@ -613,7 +613,7 @@ def _resume_point(args: argparse.Namespace) -> tuple[str | None, int] | None:
     import shlex
 
     from smallville import gametime as gt
-    from smallville.sim.run import RunError, resume_point
+    from smallville.sim.runner import RunError, resume_point
 
     given = [flag for dest, flag in _NEW_RUN_FLAGS if _flag_given(args, dest, flag)]
     if given:
@@ -738,8 +738,8 @@ def _log_dump(args: argparse.Namespace) -> int:
 
 def _whisper(args: argparse.Namespace) -> int:
     _check_run_file(args.run)
-    from smallville.sim.run import RunError, whisper
     from smallville.sim.runlog import RunLogError
+    from smallville.sim.runner import RunError, whisper
 
     try:
         wid = whisper(args.run, args.agent, args.text)
@@ -768,8 +768,8 @@ def _interview(args: argparse.Namespace) -> int:
     _check_run_file(args.run)
     from smallville.llm import build
     from smallville.sim.interview import interview
-    from smallville.sim.run import RunError
     from smallville.sim.runlog import RunLogError
+    from smallville.sim.runner import RunError
 
     config = _llm_config(args, probe=True)
     llm = build(config)

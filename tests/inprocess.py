@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from smallville.llm import LLM, Budget
-from smallville.sim.run import Outcome, RunConfig, Runner
+from smallville.sim.runner import Outcome, RunConfig, Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm.task import PromptTask
 
 CLARA = k.PersonaBrief(

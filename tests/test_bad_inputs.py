@@ -128,8 +128,8 @@ def test_bad_input_is_a_clean_error(outcomes, paths, args, named):
 
 def test_whisper_leaves_a_file_that_is_not_a_run_alone(paths):
     """whisper refuses an empty file without first turning it into a database."""
-    from smallville.sim.run import whisper
     from smallville.sim.runlog import RunLogError
+    from smallville.sim.runner import whisper
 
     with pytest.raises(RunLogError, match="not a smallville run file"):
         whisper(Path(paths["empty"]), "Ana Carter", "hello")

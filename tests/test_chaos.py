@@ -10,10 +10,10 @@ import json
 import re
 from pathlib import Path
 
+from fake_openai import THINK_PREFIX, FakeOpenAI, Fault, minimal_answer, rate_limited
 from inprocess import run_town
 
 from smallville.llm import LLM
-from smallville.llm.fakeserver import THINK_PREFIX, FakeOpenAI, Fault, minimal_answer, rate_limited
 from smallville.llm.openai_backend import OpenAIBackend
 from smallville.sim.runlog import RunLog
 

@@ -6,11 +6,11 @@ import os
 import re
 
 import pytest
+from fake_openai import FakeOpenAI, minimal_answer
 
 from smallville.cli import main
 from smallville.llm.check import run_check
 from smallville.llm.config import LLMConfig
-from smallville.llm.fakeserver import FakeOpenAI, minimal_answer
 
 
 @pytest.fixture(autouse=True)

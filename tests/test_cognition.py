@@ -17,7 +17,7 @@ from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.spatial import SpatialMemory
 from smallville.cognition.types import AgentView, Event
 from smallville.llm import LLMConfig, build
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.sim.engine import Simulation
 from smallville.world import Obj, World
 

@@ -14,18 +14,18 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI, Fault, _error, minimal_answer
 
 from smallville.cli import main
 from smallville.llm import LLM, Budget, ConfigError, LLMConfig, build
-from smallville.llm.factory import FAILURES_TO_STOP, Breaker
-from smallville.llm.fakeserver import FakeOpenAI, Fault, _error, minimal_answer
-from smallville.llm.kinds import Importance, ImportanceIn, PersonaBrief
+from smallville.llm.client import FAILURES_TO_STOP, Breaker
 from smallville.llm.openai_backend import TIMEOUT_ATTEMPTS, OpenAIBackend
 from smallville.llm.probe import EndpointError, check_endpoint, choose_model
+from smallville.llm.schemas import Importance, ImportanceIn, PersonaBrief
 from smallville.llm.scripted import ScriptedModel
 from smallville.llm.task import Completion, PromptTask
-from smallville.sim.run import RunConfig, Runner
 from smallville.sim.runlog import RunLog
+from smallville.sim.runner import RunConfig, Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 CAFE = ROOT / "worlds" / "cafe.json"

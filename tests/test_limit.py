@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fake_openai import FakeOpenAI, minimal_answer
 from llm_samples import sample
 
-from smallville.llm.fakeserver import FakeOpenAI, minimal_answer
 from smallville.llm.limit import Limit
 from smallville.llm.openai_backend import OpenAIBackend
 from smallville.llm.task import Completion
@@ -182,7 +182,7 @@ def test_cancelled_waiters_give_their_turn_back():
 def test_a_dead_endpoint_is_found_out_together_not_one_request_at_a_time():
     """A narrow window must not serialise failures: 12 requests to a server that hangs
     cost about one timeout each way, not twelve."""
-    from smallville.llm.fakeserver import Fault
+    from fake_openai import Fault
 
     async def go(url):
         backend = OpenAIBackend(model="m", base_url=url, timeout=0.3, max_attempts=1)

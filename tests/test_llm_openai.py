@@ -10,18 +10,18 @@ from string import Template
 
 import numpy as np
 import pytest
-from pydantic import BaseModel, Field
-
-from smallville.llm import templates
-from smallville.llm.check import run_check
-from smallville.llm.config import LLMConfig
-from smallville.llm.fakeserver import (
+from fake_openai import (
     LLAMA_CPP_REJECT,
     THINK_PREFIX,
     FakeOpenAI,
     Fault,
     rate_limited,
 )
+from pydantic import BaseModel, Field
+
+from smallville.llm import templates
+from smallville.llm.check import run_check
+from smallville.llm.config import LLMConfig
 from smallville.llm.jsonout import NoJSON, extract_json
 from smallville.llm.openai_backend import OpenAIBackend, TransportError
 from smallville.llm.port import Model

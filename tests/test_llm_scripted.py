@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from llm_samples import CLARA, PARTY, ROUTINE, sample
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm.port import Model
 from smallville.llm.scripted import ScriptedModel, estimate_tokens
 from smallville.llm.task import PromptTask

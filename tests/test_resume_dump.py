@@ -14,8 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI, minimal_answer
 
-from smallville.llm.fakeserver import FakeOpenAI, minimal_answer
 from smallville.sim.runlog import RunLog
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from smallville.cli import main
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm import scripted_rules as r
 from smallville.llm.scripted import interview
 from smallville.llm.sense import check_sense

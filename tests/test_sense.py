@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_openai import FakeOpenAI, Fault
 
 from smallville import gametime as gt
 from smallville.cognition import plan, social
 from smallville.cognition.persona import load_persona
 from smallville.llm import LLM
-from smallville.llm import kinds as k
-from smallville.llm.fakeserver import FakeOpenAI, Fault
+from smallville.llm import schemas as k
 from smallville.llm.openai_backend import REPAIR_TEMPERATURE, OpenAIBackend
 from smallville.llm.sense import action_emoji, is_sleep
 

@@ -212,8 +212,8 @@ def test_the_ville_two_hours_with_25_residents(tmp_path, capsys):
 
 def test_resumed_usage_counts_cache_hits_as_free(tmp_path):
     """Earlier sessions' usage, read back on resume, prices only what an endpoint did."""
-    from smallville.sim.run import _usage_from_log
     from smallville.sim.runlog import RunLog
+    from smallville.sim.runner import _usage_from_log
 
     out = tmp_path / "u.sqlite"
     assert run(*CAFE, "--hours", "0.2", "--out", str(out), "--quiet") == 0
@@ -330,8 +330,8 @@ def test_a_finished_run_is_one_file_readers_leave_alone(tmp_path, capsys):
 
 def test_a_resumed_run_counts_earlier_repairs_and_fallbacks(tmp_path):
     """The whole-run usage a resume starts from keeps repaired answers and fallbacks."""
-    from smallville.sim.run import _usage_from_log
     from smallville.sim.runlog import RunLog
+    from smallville.sim.runner import _usage_from_log
 
     log = RunLog.create(tmp_path / "r.sqlite", {"config": {}})
     for outcome in ("valid", "repaired", "fallback", "repaired"):

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 from llm_samples import sample
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm.templates import render, template
 
 

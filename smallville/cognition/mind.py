@@ -23,7 +23,7 @@ from smallville.cognition.persona import Persona
 from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.spatial import SpatialMemory
 from smallville.cognition.types import Action, AgentView, Block, Event
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.memory import MemoryStream, RetrievalSettings
 
 FLUSH_SECONDS = 2 * 3600  # rate pending observations at least every two game hours

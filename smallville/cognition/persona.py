@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from smallville.gametime import parse_hm
-from smallville.llm.kinds import PersonaBrief
+from smallville.llm.schemas import PersonaBrief
 
 
 class PersonaError(ValueError):

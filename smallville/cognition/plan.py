@@ -13,7 +13,7 @@ import numpy as np
 
 from smallville import gametime as gt
 from smallville.cognition.types import Action, Block
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm import sense
 from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm.task import PromptTask
 
 Recall = Callable[[str, int], Awaitable[list[k.MemoryBrief]]]

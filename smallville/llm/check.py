@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from smallville.llm.config import LLMConfig
-from smallville.llm.kinds import Importance, ImportanceIn, PersonaBrief
+from smallville.llm.schemas import Importance, ImportanceIn, PersonaBrief
 from smallville.llm.task import PromptTask
 
 if TYPE_CHECKING:  # the openai client is imported only when an endpoint is checked

@@ -23,7 +23,7 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
 from smallville.llm.embed import local_embedder

@@ -12,7 +12,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm import scripted_rules as r
 
 

@@ -3,7 +3,7 @@
 Constrained decoding makes a weak model's every answer valid JSON, so validity says
 nothing about sense ("wake at 23:00", the prompt's own examples copied back, a bed
 whose state is "house"). Each task kind registers a check here, beside the schemas in
-``kinds``; ``PromptTask.verify`` runs it after the schema and the choices, for every
+``schemas``; ``PromptTask.verify`` runs it after the schema and the choices, for every
 backend and for cached answers too. A failed check raises ``SenseError`` naming the
 check and saying what was wrong in words a model can act on: the openai backend
 re-asks once quoting it, then uses the task's fallback, which cognition grounds in the
@@ -43,7 +43,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.llm.scripted_rules import end_hour_of, hour_of, hour_of_hm
 from smallville.llm.task import SenseError
 

@@ -36,7 +36,7 @@ class PromptTask(Generic[T]):
 
     Attributes:
         kind: the task kind; names the template and the scripted behaviour.
-        inputs: the named inputs (a pydantic model from ``kinds``).
+        inputs: the named inputs (a pydantic model from ``schemas``).
         output: the pydantic model the answer must validate against.
         fallback: the safe answer used, counted and logged, when the model fails.
         choices: fixed sets the answer must pick from, keyed by a dotted path into
@@ -107,7 +107,7 @@ class PromptTask(Generic[T]):
         """
         value = self.output.model_validate(data)
         self.check_choices(value)
-        from smallville.llm.sense import check_sense  # the checks import the kinds
+        from smallville.llm.sense import check_sense  # the checks import the schemas
 
         check_sense(self.kind, self.inputs, value)
         return value

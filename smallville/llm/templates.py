@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from smallville.llm.kinds import MemoryBrief, PersonaBrief, Turn
+from smallville.llm.schemas import MemoryBrief, PersonaBrief, Turn
 from smallville.llm.task import PromptTask
 
 

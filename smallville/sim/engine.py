@@ -22,7 +22,7 @@ from smallville.cognition.persona import Persona
 from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.spatial import SpatialMemory, private_arenas
 from smallville.cognition.types import Action, AgentView, Snapshot
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.sim.runlog import RunLog
 from smallville.world import Obj, World, footprint
 

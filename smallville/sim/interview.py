@@ -13,10 +13,10 @@ from smallville import gametime as gt
 from smallville.cognition.persona import Persona, match_name
 from smallville.cognition.settings import CognitionSettings
 from smallville.cognition.social import interview as ask
-from smallville.llm import kinds as k
+from smallville.llm import schemas as k
 from smallville.memory import MemoryStream, RetrievalSettings
-from smallville.sim.run import RunError
 from smallville.sim.runlog import RunLog
+from smallville.sim.runner import RunError
 
 
 def memories_at(log: RunLog, agent: int, tick: int) -> MemoryStream | None:
