@@ -7,7 +7,8 @@ import asyncio
 from pathlib import Path
 
 from smallville.llm import LLM, Budget
-from smallville.sim.runner import Outcome, RunConfig, Runner
+from smallville.sim.runner import Outcome, Runner
+from smallville.sim.setup import RunConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

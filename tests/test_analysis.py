@@ -8,16 +8,26 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from handmade import START, new_run
 
 from smallville import gametime as gt
 from smallville.analysis import analyze, coordination, diffusion, relationships
 from smallville.cli import main
 from smallville.replay import Run
-from smallville.sim.runlog import RunLog
+from smallville.runfile import (
+    ActionRow,
+    AgentRow,
+    ConversationRow,
+    MemoryRow,
+    PlanRow,
+    PositionRow,
+    RunLog,
+    TickRow,
+    UtteranceRow,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["Ann", "Bob", "Cat", "Dan", "Eve"]
-START = "2023-02-13 06:00"
 
 
 def build(path: Path) -> Path:
@@ -35,56 +45,22 @@ def build(path: Path) -> Path:
             }
         },
     }
-    log = RunLog.create(
-        path,
-        {
-            "config": {
-                "world": str(ROOT / "worlds" / "cafe.json"),
-                "agents": "x",
-                "scenario": None,
-                "seed": 0,
-                "start": START,
-                "until": "2023-02-13 08:20",
-                "tick_seconds": 10,
-                "checkpoint_every": 360,
-                "ablations": {},
-            },
-            "scenario": scenario,
-            "llm": {"backend": "scripted"},
-        },
-    )
+    log = new_run(path, "2023-02-13 08:20", scenario=scenario, llm={"backend": "scripted"})
     emb = np.zeros(4, np.float32).tobytes()
     for i, n in enumerate(NAMES):
-        log.add("agents", i, n, json.dumps({"name": n, "age": 30}))
-        log.add("positions", -1, i, 1, 1)
+        log.add(AgentRow(i, n, json.dumps({"name": n, "age": 30})))
+        log.add(PositionRow(-1, i, 1, 1))
     mem_id = dict.fromkeys(range(5), 0)
 
     def memory(agent, tick, text, source, kind="observation"):
-        log.add(
-            "memories",
-            agent,
-            mem_id[agent],
-            tick,
-            0,
-            kind,
-            "",
-            text,
-            5,
-            None,
-            None,
-            None,
-            "[]",
-            0,
-            source,
-            emb,
-        )
+        log.add(MemoryRow(agent, mem_id[agent], tick, 0, kind, "", text, 5, "[]", 0, source, emb))
         mem_id[agent] += 1
 
     memory(0, 10, "There is a party at the Cafe at 7 am", "whisper:1")
     memory(4, 10, "Eve is reading", "")
     for cid, (a, b, tick) in enumerate([(0, 1, 100), (1, 2, 200), (2, 3, 300)], start=1):
-        log.add("conversations", cid, tick - 5, tick, a, b, "the Cafe:Corner Cafe:cafe")
-        log.add("utterances", cid, 1, tick - 2, a, "Did you hear about the party?")
+        log.add(ConversationRow(cid, tick - 5, tick, a, b, "the Cafe:Corner Cafe:cafe"))
+        log.add(UtteranceRow(cid, 1, tick - 2, a, "Did you hear about the party?"))
         memory(
             b,
             tick,
@@ -94,23 +70,24 @@ def build(path: Path) -> Path:
         )
     for agent in (1, 2):
         log.add(
-            "actions",
-            360,
-            agent,
-            0,
-            3600,
-            "at the party",
-            "the Cafe:Cafe:cafe:cafe table",
-            "🎉",
-            NAMES[agent],
-            "is at",
-            "party",
-            None,
-            "party",
+            ActionRow(
+                360,
+                agent,
+                0,
+                3600,
+                "at the party",
+                "the Cafe:Cafe:cafe:cafe table",
+                "🎉",
+                NAMES[agent],
+                "is at",
+                "party",
+                None,
+                "party",
+            )
         )
-    log.add("plans", 50, 1, "day", json.dumps({"items": ["go to the party at 7:00 am"]}))
+    log.add(PlanRow(50, 1, "day", json.dumps({"items": ["go to the party at 7:00 am"]})))
     for t in range(0, 500):
-        log.add("ticks", t, gt.parse(START) + 10 * t, None)
+        log.add(TickRow(t, gt.parse(START) + 10 * t))
     log.commit()
     log.close()
     return path
@@ -143,11 +120,11 @@ def test_a_conversation_in_which_the_fact_was_said_counts(tmp_path):
     emb = np.zeros(4, np.float32).tobytes()
     talks = ((5, 380, "Nice day, isn't it?"), (4, 400, "Cat says there is a party tonight"))
     for i, (cid, tick, line) in enumerate(talks):
-        log.add("conversations", cid, tick - 5, tick, 3, 4, "the Cafe:Corner Cafe:cafe")
-        log.add("utterances", cid, 1, tick - 2, 3, line)
+        log.add(ConversationRow(cid, tick - 5, tick, 3, 4, "the Cafe:Corner Cafe:cafe"))
+        log.add(UtteranceRow(cid, 1, tick - 2, 3, line))
         text = "Eve talked with Dan about the evening"  # the same, fact-free summary
-        log.add("memories", 4, 1 + i, tick, 0, "chat", "", text, 5, None, None, None, "[]", 0,
-                f"conversation:{cid}", emb)  # fmt: skip
+        source = f"conversation:{cid}"
+        log.add(MemoryRow(4, 1 + i, tick, 0, "chat", "", text, 5, "[]", 0, source, emb))
     log.commit()
     log.close()
     with Run.open(path) as r:

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from smallville.cli import main
+from smallville.runfile import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 WORLD = str(ROOT / "worlds" / "cafe.json")
 
 # files a run file should be and is not; {run} is a good run file, {tmp} a scratch folder
-NOT_RUNS = ("empty", "text", "truncated", "meta_only", "missing")
+NOT_RUNS = ("empty", "text", "truncated", "meta_only", "older", "missing")
 READERS = (
     "whisper {f} 'Ana Carter' hello",
     "interview {f} 'Ana Carter' hello",
@@ -47,6 +48,7 @@ CASES = [
     ("run --resume {text}", "{text}"),
     ("run --resume {truncated}", "{truncated}"),
     ("run --resume {meta_only}", "{meta_only}"),
+    ("run --resume {older}", "{older}"),
     ("view {run} --at noon --png {tmp}/f.png", "--at"),
     ("view {run} --frames {tmp}/frames --from noon", "--from"),
     ("view {run} --frames {tmp}/frames --to 2023-13-01", "--to"),
@@ -78,7 +80,11 @@ def paths(cafe_run, tmp_path_factory) -> dict[str, str]:
     (tmp / "truncated.sqlite").write_bytes(data[: len(data) // 2])
     with sqlite3.connect(tmp / "meta_only.sqlite") as c:  # the right schema version, no tables
         c.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-        c.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    c.close()
+    shutil.copy(cafe_run, tmp / "older.sqlite")  # a run made by an earlier smallville
+    with sqlite3.connect(tmp / "older.sqlite") as c:
+        c.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION - 1,))
     c.close()
     run = tmp / "run.sqlite"  # a copy, as a failed whisper must not be able to spoil the shared one
     shutil.copy(cafe_run, run)
@@ -128,10 +134,10 @@ def test_bad_input_is_a_clean_error(outcomes, paths, args, named):
 
 def test_whisper_leaves_a_file_that_is_not_a_run_alone(paths):
     """whisper refuses an empty file without first turning it into a database."""
-    from smallville.sim.runlog import RunLogError
-    from smallville.sim.runner import whisper
+    from smallville.runfile import RunFileError
+    from smallville.sim.interventions import whisper
 
-    with pytest.raises(RunLogError, match="not a smallville run file"):
+    with pytest.raises(RunFileError, match="not a smallville run file"):
         whisper(Path(paths["empty"]), "Ana Carter", "hello")
     assert Path(paths["empty"]).stat().st_size == 0
     assert not Path(paths["empty"] + "-wal").exists()

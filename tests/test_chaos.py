@@ -15,7 +15,7 @@ from inprocess import run_town
 
 from smallville.llm import LLM
 from smallville.llm.openai_backend import OpenAIBackend
-from smallville.sim.runlog import RunLog
+from smallville.runfile import RunLog
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "sk-chaos-0123456789abcdef"
@@ -64,10 +64,13 @@ def test_a_run_survives_a_misbehaving_endpoint(tmp_path):
     assert outcome.reason == "done" and outcome.ticks == 360
     log = RunLog.open(out, readonly=True)
     try:
-        calls, fallbacks, retries = log.rows(
-            "SELECT COUNT(*), SUM(fallback), SUM(retries) FROM llm_calls"
-        )[0]
-        acted = {a for (a,) in log.rows("SELECT DISTINCT agent FROM actions")}
+        rows = log.calls()
+        calls, fallbacks, retries = (
+            len(rows),
+            sum(r.fallback for r in rows),
+            sum(r.retries for r in rows),
+        )
+        acted = {a.agent for a in log.actions()}
         dumped = list(log.dump())
     finally:
         log.close()

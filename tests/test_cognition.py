@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from smallville import gametime as gt
-from smallville.cognition.mind import Mind, PlaceIndex
+from smallville.cognition.mind import Mind, load_mind_state, mind_state
 from smallville.cognition.perceive import perceive
 from smallville.cognition.persona import load_personas
-from smallville.cognition.plan import fit_durations
+from smallville.cognition.plan import fit_durations, sleep_action
 from smallville.cognition.settings import CognitionSettings
-from smallville.cognition.spatial import SpatialMemory
-from smallville.cognition.types import AgentView, Event
+from smallville.cognition.snapshot import AgentView, Event
+from smallville.cognition.spatial import PlaceIndex, SpatialMemory
 from smallville.llm import LLMConfig, build
 from smallville.llm import schemas as k
 from smallville.sim.engine import Simulation
@@ -25,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 START = gt.parse("2023-02-13 06:00")
 
 
-def run_town(town: str, hours: float, settings: CognitionSettings | None = None):
+def run_town(town: str, hours: float, settings: CognitionSettings | None = None, until=None):
+    """Run ``town`` for ``hours``, or until ``until(sim)`` holds after a tick."""
+
     async def go():
         world = World.load(ROOT / "worlds" / f"{town}.json")
         personas = load_personas(ROOT / "agents" / town)
@@ -40,6 +43,8 @@ def run_town(town: str, hours: float, settings: CognitionSettings | None = None)
             actions += [
                 (m, m.action) for m, b in zip(sim.minds, before, strict=True) if m.action is not b
             ]
+            if until and until(sim):
+                break
         return sim, llm, actions
 
     return asyncio.run(go())
@@ -65,7 +70,7 @@ def test_every_action_has_a_valid_place_and_blocks_add_up(cafe_day):
     for m, a in actions:
         place = sim.places.resolve(a.address)
         assert place is not None
-        if isinstance(place, Obj) and a.description != "sleeping":
+        if isinstance(place, Obj) and a.description != k.SLEEPING:
             assert sim.places.arenas[place.arena].address in m.spatial.known
     assert all(a.duration > 0 for _, a in actions)
 
@@ -110,7 +115,7 @@ def test_reflection_fires_with_evidence_and_depth():
         ]
         await m.seed(llm, START, texts, "test")
         assert m.memory.importance_since_reflection >= 30
-        await m._reflect(llm, START + 60)
+        await m.keeper.reflect(llm, START + 60)
         return m
 
     m = asyncio.run(go())
@@ -126,6 +131,19 @@ def test_reflection_fires_with_evidence_and_depth():
     assert any(o[0] == "reflection" for o in m.outbox)
 
 
+def test_a_mind_state_survives_a_checkpoint():
+    """Saved as JSON and loaded back, each mind's state (plans, queue, backlog, a
+    conversation under way) equals what it was, with the same types."""
+    sim, _, _ = run_town("cafe", 3, until=lambda sim: any(m.chat.transcript for m in sim.minds))
+    assert any(m.chat.transcript for m in sim.minds)
+    for m in sim.minds:
+        before, saved = m.state, json.dumps(mind_state(m), sort_keys=True)
+        load_mind_state(m, json.loads(saved))
+        assert m.state == before
+        assert json.dumps(mind_state(m), sort_keys=True) == saved
+        assert isinstance(m.action.triple, tuple)
+
+
 def test_no_reactions_while_asleep():
     """A sleeping agent perceives nothing and is not stepped for events."""
 
@@ -133,7 +151,8 @@ def test_no_reactions_while_asleep():
     sleeper = next(m for m in sim.minds if m.asleep) if any(m.asleep for m in sim.minds) else None
     if sleeper is None:  # everyone is up by 06:30 in the cafe: force one to sleep
         sleeper = sim.minds[0]
-        sleeper.action = sleeper._sleep_until(sim.state.time, sim.state.time + 3600, "sleeping")
+        now = sim.state.time
+        sleeper.planner.state.action = sleep_action(sleeper.name, "bed", now, 3600, k.SLEEPING)
     e = Event(
         kind="agent",
         subject="Someone Else",

@@ -11,15 +11,23 @@ import time
 from pathlib import Path
 
 import pytest
+from handmade import START, new_run
 
 from smallville import gametime as gt
 from smallville.analysis import analyze, health
 from smallville.cli import main
 from smallville.replay import Run
-from smallville.sim.runlog import RunLog
+from smallville.runfile import (
+    SCHEMA_VERSION,
+    ActionRow,
+    AgentRow,
+    CallRow,
+    ConversationRow,
+    RunFileError,
+    TickRow,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-START = "2023-02-13 06:00"
 HOUR = 360  # ticks
 SLEPT = "1 of 3 residents slept through most of their waking hours (> 50% asleep)"
 FELL_BACK = "fallbacks above 30% for: daily_plan"
@@ -34,31 +42,15 @@ def build(path: Path, *, sam_sleeps: bool = True, talks: bool = True, failing: b
     Bea and Oli talk once. daily_plan: valid, repaired, 2 fallbacks; utterance: 9 valid
     and a cached repaired answer; react: 2 fallbacks (too few calls to judge).
     """
-    log = RunLog.create(
-        path,
-        {
-            "config": {
-                "world": str(ROOT / "worlds" / "cafe.json"),
-                "agents": "x",
-                "scenario": None,
-                "seed": 0,
-                "start": START,
-                "until": "2023-02-14 06:00",
-                "tick_seconds": 10,
-                "checkpoint_every": 360,
-                "ablations": {},
-            },
-            "llm": {"backend": "scripted", "model": "scripted"},
-        },
-    )
+    log = new_run(path, "2023-02-14 06:00", llm={"backend": "scripted", "model": "scripted"})
     people = [("Sam Sleepy", "07:00", "23:00"), ("Bea Busy", "06:00", "22:00")]
     people.append(("Oli Owl", "22:00", "06:00"))
     for i, (name, wake, sleep) in enumerate(people):
         persona = {"name": name, "age": 30, "wake_time": wake, "sleep_time": sleep}
-        log.add("agents", i, name, json.dumps(persona))
+        log.add(AgentRow(i, name, json.dumps(persona)))
 
     def act(agent: int, tick: int, what: str, address: str) -> None:
-        log.add("actions", tick, agent, 0, 600, what, address, "", "", "", "", None, "")
+        log.add(ActionRow(tick, agent, 0, 600, what, address, "", "", "", "", None, ""))
 
     bed, kitchen = "the Cafe:Home:bedroom:bed", "the Cafe:Home:kitchen:stove"
     act(0, 0, "sleeping", bed)
@@ -79,12 +71,11 @@ def build(path: Path, *, sam_sleeps: bool = True, talks: bool = True, failing: b
     act(2, 8 * HOUR, "working", "the Cafe:Cafe:counter:till")
     act(2, 21 * HOUR, "sleeping", bed)
     if talks:
-        log.add("conversations", 1, 3 * HOUR, 3 * HOUR + 12, 1, 2, "the Cafe:Cafe:counter")
+        log.add(ConversationRow(1, 3 * HOUR, 3 * HOUR + 12, 1, 2, "the Cafe:Cafe:counter"))
 
     def call(kind: str, outcome: str, check: str | None = None, cached: int = 0) -> None:
         fallback = int(outcome == "fallback")
-        row = (10, 0, kind, 100, 20, cached, fallback, 0, None, outcome, check, 0.1)
-        log.add("llm_calls", *row)
+        log.add(CallRow(10, 0, kind, 100, 20, cached, fallback, 0, None, outcome, check, 0.1))
 
     call("daily_plan", "valid")
     if failing:
@@ -97,7 +88,7 @@ def build(path: Path, *, sam_sleeps: bool = True, talks: bool = True, failing: b
         call("utterance", "valid")
     call("utterance", "repaired", "utterance_repeat", cached=1)
     for t in (0, 24 * HOUR - 1):
-        log.add("ticks", t, gt.parse(START) + 10 * t, None)
+        log.add(TickRow(t, gt.parse(START) + 10 * t))
     log.commit()
     log.close()
     return path
@@ -151,17 +142,17 @@ def test_outcome_shares_per_kind(known):
     assert h["summary"]["shares"]["fallback"] == pytest.approx(4 / 16)
 
 
-def test_run_files_from_before_outcomes_were_logged(known):
-    """A schema-1 run file (no outcome, no failed check) still measures: fallbacks from
-    the fallback column, everything else valid."""
+def test_a_run_file_of_an_older_schema_is_refused_by_name(known):
+    """Every open checks the schema version: an older file is refused with a message
+    naming it, its version and what to do, rather than read wrongly."""
     with sqlite3.connect(known) as db:
-        db.execute("ALTER TABLE llm_calls DROP COLUMN outcome")
-        db.execute("ALTER TABLE llm_calls DROP COLUMN failed_check")
-    with Run.open(known) as run:
-        plan = health(run)["by_kind"]["daily_plan"]
-        assert run.llm_usage()["daily_plan"]["repaired"] == 0
-    assert (plan["valid"], plan["repaired"], plan["fallback"]) == (2, 0, 2)
-    assert plan["failed_checks"] == []
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (SCHEMA_VERSION - 1,))
+    db.close()
+    with pytest.raises(RunFileError) as e:
+        Run.open(known)
+    said = str(e.value)
+    assert str(known) in said and f"schema {SCHEMA_VERSION - 1}, expected {SCHEMA_VERSION}" in said
+    assert "run it again with this one" in said
 
 
 def test_no_conversations_and_a_healthy_run(tmp_path):

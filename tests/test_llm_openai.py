@@ -23,7 +23,8 @@ from smallville.llm import templates
 from smallville.llm.check import run_check
 from smallville.llm.config import LLMConfig
 from smallville.llm.jsonout import NoJSON, extract_json
-from smallville.llm.openai_backend import OpenAIBackend, TransportError
+from smallville.llm.openai_backend import OpenAIBackend
+from smallville.llm.openai_transport import TransportError
 from smallville.llm.port import Model
 from smallville.llm.task import PromptTask
 

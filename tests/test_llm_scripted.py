@@ -316,3 +316,26 @@ def test_speaking_in_the_first_person():
     assert first_person(memory, "Ann", "Bo") == (
         "I met you. They talked about this: I told your sister; You think I am late"
     )
+
+
+def test_the_town_vocabulary_is_data_shipped_with_the_package():
+    """Workplace hours come from the profile's shifts, the profile file is package data
+    like the templates, and a shift that says neither when it starts nor ends is refused."""
+    import tomllib
+    from pathlib import Path
+
+    import pydantic
+
+    from smallville.llm.scripted_plans import work_hours
+    from smallville.llm.scripted_profile import Shift
+
+    pub = ANN.model_copy(update={"workplace": "the Ville:The Rose and Crown Pub"})
+    cafe = ANN.model_copy(update={"workplace": "the Ville:Hobbs Cafe", "wake_time": "05:30"})
+    assert work_hours(pub) == (16, 23) and work_hours(cafe) == (7, 15)
+    assert work_hours(ANN) is None
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert (
+        "scripted_profile.json" in project["tool"]["setuptools"]["package-data"]["smallville.llm"]
+    )
+    with pytest.raises(pydantic.ValidationError, match="needs 'start'"):
+        Shift(workplaces=("forge",), end=18)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI, minimal_answer
 
-from smallville.sim.runlog import RunLog
+from smallville.runfile import CallRow, RunLog
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,7 +63,7 @@ def whole_dump(path: Path) -> str:
 def cache_hits(path: Path) -> int:
     log = RunLog.open(path, readonly=True)
     try:
-        return log.rows("SELECT COALESCE(SUM(cached), 0) FROM llm_calls")[0][0]
+        return sum(t.cache_hits for t in log.call_totals().values())
     finally:
         log.close()
 
@@ -120,21 +120,8 @@ def test_dump_leaves_out_what_depends_on_the_cache(tmp_path):
     dumps = []
     for cached, retries, error, latency in ((0, 2, "429 then ok", 1.5), (1, 0, None, 0.0)):
         log = RunLog.create(tmp_path / f"r{cached}.sqlite", {"config": {}})
-        log.add(
-            "llm_calls",
-            0,
-            0,
-            "daily_plan",
-            10,
-            5,
-            cached,
-            0,
-            retries,
-            error,
-            "repaired",
-            "plan_examples",
-            latency,
-        )
+        call = ("daily_plan", 10, 5, cached, 0, retries, error, "repaired", "plan_examples")
+        log.add(CallRow(0, 0, *call, latency))
         log.commit()
         dumps.append(list(log.dump()))
         log.close()

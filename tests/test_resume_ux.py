@@ -106,7 +106,7 @@ def test_an_unusable_run_file_is_a_one_line_error(tmp_path, cafe_hour, kind, sai
 
 def test_a_run_file_without_a_checkpoint_says_what_to_type(tmp_path, capsys):
     """A file left by an older smallville before its first checkpoint: how to start over."""
-    from smallville.sim.runlog import RunLog
+    from smallville.runfile import RunLog
 
     path = tmp_path / "old.sqlite"
     RunLog.create(path, {"config": {}}).close()

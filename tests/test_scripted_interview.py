@@ -134,3 +134,34 @@ def test_a_whispered_memory_answers_the_question_it_is_about(tmp_path, capsys):
     for text in (violin, wife):
         answer = text.split("): ", 1)[1]
         assert re.search(r"\b(I|my|me)\b", answer) and "Ben Carter" not in answer
+
+
+def test_an_interview_recalls_with_the_residents_own_stream(cafe_run):
+    """At the end of a run an interview retrieves from the checkpointed stream, last
+    access times as the run left them, so recency scores as it did for the resident;
+    the log alone (last access taken as creation) ranks the same memories otherwise."""
+    import asyncio
+    from contextlib import closing
+
+    from smallville.cognition.memory_keeper import Backlog, MemoryKeeper
+    from smallville.cognition.settings import CognitionSettings
+    from smallville.llm import LLM
+    from smallville.llm.scripted import ScriptedModel
+    from smallville.memory import MemoryStream
+    from smallville.runfile import RunLog
+    from smallville.sim.interventions import _stream_at, recall_at
+
+    question, llm, settings = "What did you do today?", LLM(ScriptedModel()), CognitionSettings()
+    persona, now, got = asyncio.run(recall_at(cafe_run, "ana carter", question, llm))
+    with closing(RunLog.open(cafe_run, readonly=True)) as log:
+        aid = next(a.id for a in log.agents() if a.name == "Ana Carter")
+        saved = MemoryStream.from_state(log.states()[aid]["memory"])
+        rebuilt = _stream_at(log, {}, aid, log.last_tick(), settings)  # no checkpoint: the log
+
+    def recall(stream: MemoryStream) -> list[k.MemoryBrief]:
+        keeper = MemoryKeeper(persona.brief(), settings, stream, Backlog(), [])
+        return asyncio.run(keeper.recall(llm, question, now, settings.prompt_memories, False))
+
+    records = [saved.record(i) for i in range(len(saved))]
+    assert any(r.last_accessed != r.created for r in records)  # the run retrieved some
+    assert got and got == recall(saved) and got != recall(rebuilt)

@@ -12,11 +12,12 @@ import pytest
 from fake_openai import FakeOpenAI, Fault
 
 from smallville import gametime as gt
-from smallville.cognition import plan, social
+from smallville.cognition import converse, plan
 from smallville.cognition.persona import load_persona
 from smallville.llm import LLM
 from smallville.llm import schemas as k
-from smallville.llm.openai_backend import REPAIR_TEMPERATURE, OpenAIBackend
+from smallville.llm.openai_backend import OpenAIBackend
+from smallville.llm.openai_request import REPAIR_TEMPERATURE
 from smallville.llm.sense import action_emoji, is_sleep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -212,7 +213,7 @@ CASES = {
         lambda v: all(a.emoji in action_emoji() for a in v),
     ),
     "an empty utterance": (
-        lambda llm: social.utterance(
+        lambda llm: converse.utterance(
             llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
         ),
         '{"text": "  ...  ", "end": false}',
@@ -222,7 +223,7 @@ CASES = {
         lambda v: v.end and v.text,  # the persona politely ends the conversation
     ),
     "an utterance repeating the last line": (
-        lambda llm: social.utterance(
+        lambda llm: converse.utterance(
             llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
         ),
         '{"text": "Morning Mei! Are those new pastries?", "end": false}',
@@ -232,7 +233,7 @@ CASES = {
         lambda v: v.end,
     ),
     "an utterance written as a script": (
-        lambda llm: social.utterance(
+        lambda llm: converse.utterance(
             llm, MEI, "Ben Carter", "drinking coffee", "cafe", "09:00", [], TRANSCRIPT, 8
         ),
         '{"text": "Mei Tanaka: Yes.\\nBen Carter: Great.", "end": false}',
@@ -242,7 +243,7 @@ CASES = {
         lambda v: v.end,
     ),
     "a third-person interview": (
-        lambda llm: social.interview(
+        lambda llm: converse.interview(
             llm,
             MEI,
             "2023-02-13 18:00",
@@ -256,7 +257,7 @@ CASES = {
         lambda v: " I " in f" {v} " and "cinnamon buns" in v and "Mei Tanaka" not in v,
     ),
     "a memo that is a script": (
-        lambda llm: social.summarize(llm, MEI, "Ben Carter", TRANSCRIPT),
+        lambda llm: converse.summarize(llm, MEI, "Ben Carter", TRANSCRIPT),
         '{"memo": "Ben Carter: Morning Mei! Are those new pastries?"}',
         "summary_form",
         '{"memo": "Ben asked about my new pastries."}',
@@ -264,7 +265,7 @@ CASES = {
         lambda v: "Ben Carter" in v.memo and "pastries" in v.memo,  # from the transcript
     ),
     "talking to someone asleep": (
-        lambda llm: social.react(
+        lambda llm: converse.react(
             llm,
             MEI,
             "09:00",
@@ -361,7 +362,7 @@ def test_the_scripted_model_passes_every_check(cafe_run):
 def test_the_token_cap_holds_the_longest_valid_answer(kind):
     """Every string and list is bounded (an address is one of the options offered), and
     the cap leaves room for the longest answer (about four characters a token)."""
-    from smallville.llm.openai_backend import token_cap
+    from smallville.llm.openai_request import token_cap
     from smallville.llm.task import PromptTask
 
     output = k.KINDS[kind][1]

@@ -212,18 +212,20 @@ def test_the_ville_two_hours_with_25_residents(tmp_path, capsys):
 
 def test_resumed_usage_counts_cache_hits_as_free(tmp_path):
     """Earlier sessions' usage, read back on resume, prices only what an endpoint did."""
-    from smallville.sim.runlog import RunLog
+    from smallville.runfile import RunLog
     from smallville.sim.runner import _usage_from_log
 
     out = tmp_path / "u.sqlite"
     assert run(*CAFE, "--hours", "0.2", "--out", str(out), "--quiet") == 0
     log = RunLog.open(out)
     try:
-        log.conn.execute("UPDATE llm_calls SET cached = (rowid % 2)")
-        n, p, c, hits, hp, hc = log.rows(
-            "SELECT COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(cached), "
-            "SUM(cached * prompt_tokens), SUM(cached * completion_tokens) FROM llm_calls"
-        )[0]
+        with log.conn:  # every other call a cache hit
+            log.conn.execute("UPDATE llm_calls SET cached = (rowid % 2)")
+        calls = log.calls()
+        n, hits = len(calls), sum(c.cached for c in calls)
+        p, c = sum(r.prompt_tokens for r in calls), sum(r.completion_tokens for r in calls)
+        hp = sum(r.prompt_tokens for r in calls if r.cached)
+        hc = sum(r.completion_tokens for r in calls if r.cached)
         u = _usage_from_log(log, lambda pt, ct: pt + 10 * ct)
     finally:
         log.close()
@@ -290,7 +292,7 @@ def ville_hours(out: Path, backend) -> str:
     from inprocess import run_town
 
     from smallville.llm import LLM
-    from smallville.sim.runlog import RunLog
+    from smallville.runfile import RunLog
 
     assert run_town("the_ville", out, LLM(backend, concurrency=16), hours=2).reason == "done"
     log = RunLog.open(out, readonly=True)
@@ -330,13 +332,13 @@ def test_a_finished_run_is_one_file_readers_leave_alone(tmp_path, capsys):
 
 def test_a_resumed_run_counts_earlier_repairs_and_fallbacks(tmp_path):
     """The whole-run usage a resume starts from keeps repaired answers and fallbacks."""
-    from smallville.sim.runlog import RunLog
+    from smallville.runfile import CallRow, RunLog
     from smallville.sim.runner import _usage_from_log
 
     log = RunLog.create(tmp_path / "r.sqlite", {"config": {}})
     for outcome in ("valid", "repaired", "fallback", "repaired"):
         row = (0, 0, "daily_plan", 10, 5, 0, int(outcome == "fallback"), 0, None, outcome)
-        log.add("llm_calls", *row, None if outcome == "valid" else "plan_examples", 0.1)
+        log.add(CallRow(*row, None if outcome == "valid" else "plan_examples", 0.1))
     log.commit()
     u = _usage_from_log(log, lambda prompt, completion: 0.0)
     log.close()

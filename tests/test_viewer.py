@@ -57,7 +57,8 @@ def test_inspector_shows_the_selected_resident(cafe_run):
 def test_speech_bubble_during_a_conversation(cafe_run):
     """While someone speaks, a bubble is drawn above them."""
     v = viewer(cafe_run)
-    tick, speaker = v.run.log.rows("SELECT tick, speaker FROM utterances ORDER BY tick")[0]
+    first = v.run.log.utterances()[0]
+    tick, speaker = first.tick, first.speaker
     v.seek(tick)
     cam = v.painter.camera
     x, y = v.scene.positions[speaker]

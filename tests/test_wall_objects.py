@@ -115,7 +115,7 @@ def test_world_info_with_an_explicit_agents_folder(capsys):
     """`_world_info` reads ``args.agents`` when the sub-parser gives it (--agents DIR)."""
     import argparse
 
-    from smallville.cli import _world_info
+    from smallville.cli.world import _world_info
 
     args = argparse.Namespace(
         path=ROOT / "worlds" / "the_ville.json", agents=ROOT / "agents" / "cafe"

@@ -7,7 +7,7 @@ and says plainly what looks wrong.
 
 Time is counted by action spans, as ``time_use`` does: an action lasts from its tick to
 the agent's next action (the last one to the end of the run). An action is asleep when
-its description is ``"sleeping"`` (the planner and the mind use that word for every
+its description is ``schemas.SLEEPING`` (the planner and the mind use that word for every
 sleep action). A resident's usual waking hours are ``[wake_time, sleep_time)`` of its
 persona on each simulated day, cut to the run's span.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 
 from smallville import gametime as gt
+from smallville.llm import schemas as k
 from smallville.replay import Run
 
 # A resident asleep for more than this share of its usual waking hours slept through its day.
@@ -98,7 +99,7 @@ def _resident(persona: dict, rows, talks: int, run: Run, start: int, end: int) -
         t1 = run.time_of(rows[i + 1].tick) if i + 1 < len(rows) else end
         if t1 > t0:
             arena = ":".join(row.address.split(":")[:3])
-            spans.append((t0, t1, row.description == "sleeping", arena))
+            spans.append((t0, t1, row.description == k.SLEEPING, arena))
     waking = sum(b - a for a, b in windows)
     asleep = sum(
         _overlap(t0, t1, a, b) for t0, t1, sleeping, _ in spans if sleeping for a, b in windows

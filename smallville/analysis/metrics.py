@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 
 from smallville import gametime as gt
 from smallville.analysis.health import health
+from smallville.llm import schemas as k
 from smallville.replay import Run
 
 
@@ -35,31 +36,27 @@ def diffusion(run: Run) -> dict[str, dict]:
     """For each tracked fact: who knows it, since when, and who told whom."""
     facts = (run.meta.get("scenario") or {}).get("facts") or {}
     names = {a.id: a.name for a in run.agents}
-    conv = {cid: (a, b) for cid, _, _, a, b, _ in run.log.rows("SELECT * FROM conversations")}
+    conv = {c.id: (c.a, c.b) for c in run.log.conversations()}
+    memories = run.log.memories()
     out = {}
     for fact, spec in facts.items():
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
-        said = {
-            c
-            for c, text in run.log.rows("SELECT conversation, text FROM utterances")
-            if pattern.search(text)
-        }
+        said = {u.conversation for u in run.log.utterances() if pattern.search(u.text)}
         learned: dict[int, Learned] = {}
-        for agent, tick, kind, text, source in run.log.rows(
-            "SELECT agent, tick, kind, text, source FROM memories ORDER BY tick, agent, id"
-        ):
-            source = source or ""
+        for m in memories:
+            source = m.source or ""
             heard = source.startswith("conversation:") and int(source[13:]) in said
-            if agent in learned or not (heard or pattern.search(text)):
+            if m.agent in learned or not (heard or pattern.search(m.text)):
                 continue
-            how, teller = _origin(source, kind, agent, conv, names)
-            learned[agent] = Learned(
-                resident=names[agent],
-                tick=max(tick, 0),
-                time=gt.fmt(run.time_of(max(tick, 0))),
+            how, teller = _origin(source, m.kind, m.agent, conv, names)
+            tick = max(m.tick, 0)
+            learned[m.agent] = Learned(
+                resident=names[m.agent],
+                tick=tick,
+                time=gt.fmt(run.time_of(tick)),
                 how=how,
                 source=teller,
-                text=text[:200],
+                text=m.text[:200],
             )
         n = len(run.agents)
         knowers = sorted(learned.values(), key=lambda x: (x.tick, x.resident))
@@ -94,10 +91,7 @@ def relationships(run: Run) -> dict:
     names = [a.name for a in run.agents]
     n = len(names)
     pairs = n * (n - 1) / 2 or 1
-    talks = [
-        (t1 if t1 is not None else t0, a, b)
-        for _, t0, t1, a, b, _ in run.log.rows("SELECT * FROM conversations ORDER BY tick_end")
-    ]
+    talks = [(t1, a, b) for _, t1, a, b in run.conversation_pairs()]
     mentioned = _mentions(run)
     days = _day_ticks(run)
     timeline = []
@@ -144,13 +138,13 @@ def _mentions(run: Run) -> list[tuple[int, frozenset]]:
     first_names = {a.id: a.name for a in run.agents}
     out = []
     seen: set[frozenset] = set()
-    for agent, tick, text in run.log.rows("SELECT agent, tick, text FROM memories ORDER BY tick"):
+    for m in run.log.memories():
         for other, name in first_names.items():
-            if other != agent and name in text:
-                pair = frozenset((agent, other))
+            if other != m.agent and name in m.text:
+                pair = frozenset((m.agent, other))
                 if pair not in seen:
                     seen.add(pair)
-                    out.append((max(tick, 0), pair))
+                    out.append((max(m.tick, 0), pair))
     return out
 
 
@@ -178,32 +172,19 @@ def coordination(run: Run, diffusion_result: dict | None = None) -> dict[str, di
         if not (spec.get("place") and spec.get("start") and spec.get("end")):
             continue
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
-        planned = sorted(
-            {
-                names[a]
-                for a, content in run.log.rows(
-                    "SELECT agent, content FROM plans WHERE kind IN ('day', 'schedule')"
-                )
-                if pattern.search(content)
-            }
-            | {
-                names[a]
-                for a, text in run.log.rows("SELECT agent, text FROM memories WHERE subkind='memo'")
-                if pattern.search(text) and ("go to" in text or "plans to" in text)
-            }
-        )
+        plans = [(p.agent, p.content) for p in run.log.plans(("day", "schedule"))]
+        plans += [(m.agent, m.text) for m in run.log.memories(subkind="plan")]  # plan thoughts
+        planned = sorted({names[a] for a, text in plans if pattern.search(text)})
         t0, t1 = run.tick_at(spec["start"]), run.tick_at(spec["end"])
         place = spec["place"]
         there = sorted(
             {
                 names[a]
-                for (a,) in run.log.rows(
-                    "SELECT DISTINCT agent FROM actions WHERE tick BETWEEN ? AND ? "
-                    "AND address LIKE ?",
-                    t0,
-                    t1,
-                    f"%:{place}:%",
-                )
+                for a in {
+                    act.agent
+                    for act in run.log.actions(start=t0, end=t1)
+                    if f":{place}:".lower() in act.address.lower()
+                }
             }
             | _present(run, t0, t1, place)
         )
@@ -254,7 +235,7 @@ def plan_adherence(run: Run, every: int = 30) -> dict[str, float]:
     for tick in range(0, run.last_tick() + 1, every):
         pos = run.positions_at(tick)
         for aid, act in run.actions_at(tick).items():
-            if aid not in pos or act.description == "sleeping":
+            if aid not in pos or act.description == k.SLEEPING:
                 continue
             arena = places.arena_at(*pos[aid])
             want = ":".join(act.address.split(":")[:3])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from smallville.cognition.types import AgentView, Event
+from smallville.cognition.snapshot import AgentView, Event
+from smallville.llm import schemas as k
 
 
 def perceive(
@@ -21,56 +22,67 @@ def perceive(
     new, and rating each would cost a model call)."""
     if me.arena is None:
         return []
-    mx, my = me.position
-    found: list[tuple[int, int, Event]] = []
+    found = _people(me, agents, radius) + _objects(me, objects, object_tiles, radius)
+    # closest first; at equal distance people ("agent") before objects, then by name
+    found.sort(key=lambda t: (t[0], t[1].kind, t[1].subject))
+    return [e for _, e in found[:bandwidth]]
+
+
+def _people(me: AgentView, agents: Iterable[AgentView], radius: int) -> list[tuple[int, Event]]:
+    """Others in ``me``'s arena within ``radius``, with their distance."""
+    found = []
     for other in agents:
         if other.id == me.id or other.arena != me.arena:
             continue
-        d = max(abs(other.position[0] - mx), abs(other.position[1] - my))
+        d = _distance(me.position, other.position)
         if d > radius:
             continue
-        doing = "sleeping" if other.asleep else other.action
-        found.append(
-            (
-                d,
-                0,
-                Event(
-                    kind="agent",
-                    subject=other.name,
-                    predicate="is",
-                    object=doing,
-                    description=f"{other.name} is {doing}",
-                    address=other.address or me.arena,
-                    position=other.position,
-                ),
-            )
+        doing = k.SLEEPING if other.asleep else other.action
+        event = Event(
+            kind="agent",
+            subject=other.name,
+            predicate="is",
+            object=doing,
+            description=f"{other.name} is {doing}",
+            address=other.address or me.arena,
+            position=other.position,
         )
-    prefix = me.arena + ":"
+        found.append((d, event))
+    return found
+
+
+def _objects(
+    me: AgentView,
+    objects: Mapping[str, str],
+    object_tiles: Mapping[str, tuple[int, int]],
+    radius: int,
+) -> list[tuple[int, Event]]:
+    """Objects in use in ``me``'s arena within ``radius``, with their distance."""
+    prefix = f"{me.arena}:"
+    found = []
     for address, state in objects.items():
         if not address.startswith(prefix):
             continue
-        x, y = object_tiles[address]
-        d = max(abs(x - mx), abs(y - my))
+        d = _distance(me.position, object_tiles[address])
         if d > radius:
             continue
         tag = address.rsplit(":", 1)[1]
-        found.append(
-            (
-                d,
-                1,
-                Event(
-                    kind="object",
-                    subject=address,
-                    predicate="is",
-                    object=state,
-                    description=_object_sentence(tag, state),
-                    address=address,
-                    position=(x, y),
-                ),
-            )
+        event = Event(
+            kind="object",
+            subject=address,
+            predicate="is",
+            object=state,
+            description=_object_sentence(tag, state),
+            address=address,
+            position=object_tiles[address],
         )
-    found.sort(key=lambda t: (t[0], t[1], t[2].subject))
-    return [e for _, _, e in found[:bandwidth]]
+        found.append((d, event))
+    return found
+
+
+def _distance(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Tiles apart, diagonal steps counting one (how far an agent sees)."""
+    return max(abs(a[0] - b[0]), abs(a[1] - b[1]))
 
 
 def _object_sentence(tag: str, state: str) -> str:

@@ -8,11 +8,12 @@ each task carries a safe fallback so a failed step still yields a usable plan.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 
 import numpy as np
 
 from smallville import gametime as gt
-from smallville.cognition.types import Action, Block
+from smallville.cognition.schedule import Action, Block
 from smallville.llm import schemas as k
 from smallville.llm import sense
 from smallville.llm.scripted import rule_answer
@@ -109,9 +110,9 @@ def blocks_from_hours(hours: Sequence[k.HourSlot], waking: Sequence[int]) -> lis
     by_hour = {h.hour: h.activity.strip() for h in hours}
     awake = set(waking)
     filled = []
-    last = "sleeping"
+    last = k.SLEEPING
     for h in range(24):
-        last = by_hour.get(h, last) if h in awake else "sleeping"
+        last = by_hour.get(h, last) if h in awake else k.SLEEPING
         filled.append(last)
     blocks: list[Block] = []
     for h, activity in enumerate(filled):
@@ -128,8 +129,8 @@ async def decompose(llm, p: k.PersonaBrief, now: int, activity: str, minutes: in
     if minutes <= 0:
         return []
     if is_sleep(activity):
-        return [k.Step(description="sleeping", minutes=min(60, minutes))] * (minutes // 60) + (
-            [k.Step(description="sleeping", minutes=minutes % 60)] if minutes % 60 else []
+        return [k.Step(description=k.SLEEPING, minutes=min(60, minutes))] * (minutes // 60) + (
+            [k.Step(description=k.SLEEPING, minutes=minutes % 60)] if minutes % 60 else []
         )
     inputs = k.DecomposeIn(
         persona=p,
@@ -196,9 +197,68 @@ async def place_actions(
         current_place=current,
         options=options,
     )
-    place = _fallback_place(options, p, block)
+    fallback = rule_answer("choose_place", inputs, k.PlaceChoices)
+    if fallback is None or len(fallback.places) != len(steps):
+        fallback = _all_at(_fallback_place(options, p, block), p, steps)
+    task = PromptTask(
+        kind="choose_place",
+        inputs=inputs,
+        output=k.PlaceChoices,
+        fallback=fallback,
+        choices={"places.address": options, "places.emoji": sense.action_emoji()},
+        sizes={"places": len(steps)},
+        agent=p.name,
+    )
+    answer = await llm.complete(task)
+    return [
+        Action(
+            description=s.description[:80],
+            address=c.address,
+            emoji=c.emoji,
+            triple=(p.name, c.predicate, c.object),
+            object_state=c.object_state,
+            start=t,
+            duration=s.minutes * gt.MINUTE,
+            block=block,
+        )
+        for s, c, t in zip(steps, answer.places, _starts(steps, start), strict=True)
+    ]
+
+
+def sleep_actions(
+    steps: Sequence[k.Step], start: int, bed: str, block: str, name: str
+) -> list[Action]:
+    """Sleeping needs no model call: the bed at home."""
+    return [
+        sleep_action(name, bed, t, s.minutes * gt.MINUTE, block)
+        for s, t in zip(steps, _starts(steps, start), strict=True)
+    ]
+
+
+def sleep_action(name: str, bed: str, start: int, duration: int, block: str) -> Action:
+    """The one way to sleep: in ``bed``, described as ``SLEEPING`` (which is how the
+    server and the analysis tell a sleeper)."""
+    return Action(
+        description=k.SLEEPING,
+        address=bed,
+        emoji="😴",
+        triple=(name, "is", k.SLEEPING),
+        object_state="the bed is in use",
+        start=start,
+        duration=duration,
+        block=block,
+    )
+
+
+def _starts(steps: Sequence[k.Step], start: int) -> list[int]:
+    """When each step begins: one after the other from ``start`` (game seconds)."""
+    return list(accumulate((s.minutes * gt.MINUTE for s in steps), initial=start))[:-1]
+
+
+def _all_at(place: str, p: k.PersonaBrief, steps: Sequence[k.Step]) -> k.PlaceChoices:
+    """The fallback answer: every step at ``place``."""
     obj = place.rsplit(":", 1)[-1]
-    default = k.PlaceChoices(
+    return k.PlaceChoices(
         places=[
             k.PlaceChoice(
                 address=place,
@@ -211,56 +271,6 @@ async def place_actions(
             for s in steps
         ]
     )
-    grounded = rule_answer("choose_place", inputs, k.PlaceChoices)
-    task = PromptTask(
-        kind="choose_place",
-        inputs=inputs,
-        output=k.PlaceChoices,
-        fallback=grounded if grounded and len(grounded.places) == len(steps) else default,
-        choices={"places.address": options, "places.emoji": sense.action_emoji()},
-        sizes={"places": len(steps)},
-        agent=p.name,
-    )
-    answer = await llm.complete(task)
-    actions = []
-    t = start
-    for s, c in zip(steps, answer.places, strict=True):
-        actions.append(
-            Action(
-                description=s.description[:80],
-                address=c.address,
-                emoji=c.emoji,
-                triple=(p.name, c.predicate, c.object),
-                object_state=c.object_state,
-                start=t,
-                duration=s.minutes * 60,
-                block=block,
-            )
-        )
-        t += s.minutes * 60
-    return actions
-
-
-def sleep_actions(
-    steps: Sequence[k.Step], start: int, bed: str, block: str, name: str
-) -> list[Action]:
-    """Sleeping needs no model call: the bed at home."""
-    out, t = [], start
-    for s in steps:
-        out.append(
-            Action(
-                description="sleeping",
-                address=bed,
-                emoji="😴",
-                triple=(name, "is", "sleeping"),
-                object_state="the bed is in use",
-                start=t,
-                duration=s.minutes * 60,
-                block=block,
-            )
-        )
-        t += s.minutes * 60
-    return out
 
 
 def _fallback_place(options: Sequence[str], p: k.PersonaBrief, block: str) -> str:

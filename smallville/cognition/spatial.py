@@ -1,8 +1,12 @@
-"""Spatial memory: the places an agent knows, as a sector -> arena -> object tree."""
+"""The places an agent may choose from: the arenas it knows and their objects
+(SpatialMemory, one per agent), and the shared index that shortlists the objects
+fitting an activity (PlaceIndex)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+import numpy as np
 
 from smallville.world.places import Places
 
@@ -63,3 +67,33 @@ class SpatialMemory:
         self.known = {}
         for a in arenas:
             self.learn(a)
+
+
+class PlaceIndex:
+    """Embeddings of every object address, to offer each block a relevant shortlist."""
+
+    def __init__(self, addresses: Sequence[str], vectors: np.ndarray) -> None:
+        self.addresses = list(addresses)
+        self.row = {a: i for i, a in enumerate(self.addresses)}
+        self.vectors = np.asarray(vectors, np.float32)
+
+    @staticmethod
+    def text(address: str) -> str:
+        _, sector, arena, obj = address.split(":")[:4]
+        return f"{obj} in the {arena} of {sector}"
+
+    def shortlist(
+        self,
+        allowed: Sequence[str],
+        queries: np.ndarray,
+        per_query: int,
+        always: Sequence[str],
+        cap: int,
+    ) -> list[str]:
+        rows = np.array([self.row[a] for a in allowed], np.int64)
+        chosen: dict[str, None] = dict.fromkeys(a for a in always if a in self.row)
+        sims = self.vectors[rows] @ np.asarray(queries, np.float32).T  # (options, queries)
+        for q in range(sims.shape[1]):
+            for j in np.argsort(-sims[:, q], kind="stable")[:per_query]:
+                chosen[allowed[int(j)]] = None
+        return sorted(chosen)[:cap]

@@ -11,9 +11,14 @@ for a moment; dates as ``"Monday February 13, 2023"``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+# The description of every sleeping action (and its block and triple object): how the
+# planner, the server, the scripted model and the analysis tell that someone sleeps.
+SLEEPING = "sleeping"
 
 
 class _In(BaseModel):
@@ -224,6 +229,13 @@ class UtteranceIn(_In):
 class Utterance(_Out):
     text: str = Field(min_length=1, max_length=400)
     end: bool = False
+
+
+def is_last_turn(transcript: Sequence[Turn], speaker: str, max_rounds: int) -> bool:
+    """The round limit of a conversation, defined once: each side says at most
+    ``max_rounds`` utterances, so the one ``speaker`` adds after ``transcript`` ends the
+    conversation when it is their ``max_rounds``-th."""
+    return sum(t.speaker == speaker for t in transcript) + 1 >= max_rounds
 
 
 # -------------------------------------------------------- summarize_conversation

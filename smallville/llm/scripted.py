@@ -27,9 +27,11 @@ from smallville.llm import schemas as k
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
 from smallville.llm.embed import local_embedder
-from smallville.llm.sense import norm
+from smallville.llm.scripted_profile import PROFILE
+from smallville.llm.sense_shared import norm
 from smallville.llm.task import Completion, PromptTask
 from smallville.llm.templates import render
+from smallville.llm.text_times import clock, hour_of
 
 log = logging.getLogger("smallville.llm")
 
@@ -184,17 +186,13 @@ def _unique(items: list[k.Insight]) -> list[k.Insight]:
 
 
 # ------------------------------------------------------------ social behaviour
-_SINGLE_USE = ("shower", "toilet", "bathroom sink", "kitchen sink", "stove", "piano", "easel",
-               "computer", "sculpting stand", "coffee machine", "pool table")  # fmt: skip
-
-
 def react(i: k.ReactIn, rng: random.Random) -> k.Reaction:
     me, other = i.persona.name, i.other
     if not other:
         return _reaction("continue", "nothing that needs a response")
     if i.asleep_other or r.matches(i.other_action or "", ("sleep",)):
         return _reaction("continue", f"{other} is asleep")
-    shared = [t for t in _SINGLE_USE if t in i.current_action.lower()]
+    shared = [t for t in PROFILE.single_use_objects if t in i.current_action.lower()]
     shared = [t for t in shared if t in (i.other_action or "").lower()]
     if shared:
         return _reaction("wait", f"{other} is using the {shared[0]}")
@@ -275,8 +273,8 @@ def utterance(i: k.UtteranceIn, rng: random.Random) -> k.Utterance:
         parts.append(f"Did you hear? {r.first_person(news[0].text, me, i.listener)}.")
     elif last is None:
         parts.append("How are you doing today?")
-    # max_rounds counts utterances per side; a scripted speaker wraps up at half of them
-    rounds_left = mine + 1 < math.ceil(i.max_rounds / 2)
+    # a scripted speaker keeps the round limit (k.is_last_turn) at half of max_rounds
+    rounds_left = not k.is_last_turn(i.transcript, me, math.ceil(i.max_rounds / 2))
     end = not rounds_left or (not news and mine >= 1 and not heard_news)
     if end:
         parts.append("Anyway, I should get going. See you soon!" if parts else _BYE)
@@ -309,9 +307,9 @@ def summarize_conversation(
         memo += ". They talked about this: " + " ".join(n.rstrip(".") + "." for n in news)
     thought = ""
     for line in news:
-        phrase, h = r.event_phrase(line), r.hour_of(line)
+        phrase, h = r.event_phrase(line), hour_of(line)
         if phrase and h is not None:
-            thought = f"{me} should go to {phrase} at {r.clock(h)}"
+            thought = f"{me} should go to {phrase} at {clock(h)}"
             break
     return k.ConversationSummary(memo=r.clip(memo, 300), planning_thought=r.clip(thought, 300))
 

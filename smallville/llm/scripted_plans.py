@@ -2,7 +2,8 @@
 
 Each function reads a task's inputs and a seeded generator and returns the kind's
 output model. Plans follow the persona's lifestyle and workplace and attend any
-event the agent remembers for today (the paper's party invitation).
+event the agent remembers for today (the paper's party invitation). The town's
+workplaces, pastimes, steps and objects come from the profile (``scripted_profile``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ from dataclasses import dataclass
 
 from smallville.llm import schemas as k
 from smallville.llm import scripted_rules as r
+from smallville.llm.scripted_profile import PROFILE
+from smallville.llm.text_times import (
+    about_today,
+    clock,
+    end_hour_of,
+    hour_of,
+    hour_of_hm,
+    strip_times,
+)
 
 
 def wake_up_hour(i: k.WakeUpHourIn, rng: random.Random) -> k.WakeUpHour:
-    return k.WakeUpHour(hour=r.hour_of_hm(i.persona.wake_time, 7))
+    return k.WakeUpHour(hour=hour_of_hm(i.persona.wake_time, 7))
 
 
 # ------------------------------------------------------------------ day plan
@@ -25,16 +35,11 @@ def work_hours(p: k.PersonaBrief) -> tuple[int, int] | None:
     """(start, end) hour of the persona's working day, by the kind of workplace."""
     if not p.workplace:
         return None
-    wake = r.hour_of_hm(p.wake_time, 7)
     where = p.workplace.lower()
-    if "pub" in where or "bar" in where:
-        return 16, 23
-    if "college" in where or "classroom" in where or "library" in where:
-        return max(wake + 2, 9), 16
-    if "studio" in where:
-        return max(wake + 2, 10), 17
-    start = max(wake + 1, 7) if "cafe" in where else max(wake + 2, 9)
-    return start, min(start + 8, 22)
+    shift = next(
+        (s for s in PROFILE.shifts if not s.workplaces or r.matches(where, s.workplaces)), None
+    )
+    return shift.hours_for(hour_of_hm(p.wake_time, 7)) if shift else None
 
 
 def place_name(address: str | None) -> str:
@@ -50,33 +55,33 @@ def events_today(memories: Sequence[k.MemoryBrief], date: str) -> list[tuple[int
     """(hour, "go to <event> at <time>") for remembered events with a time today."""
     out: list[tuple[int, str]] = []
     for m in sorted(memories, key=lambda m: (-m.importance, m.id)):
-        h = r.hour_of(m.text)
+        h = hour_of(m.text)
         phrase = r.event_phrase(m.text)
-        if h is None or not phrase or not r.about_today(m.text, m.created, date):
+        if h is None or not phrase or not about_today(m.text, m.created, date):
             continue
         if all(h != seen for seen, _ in out):
-            out.append((h, f"go to {phrase} at {r.clock(h)}"))
+            out.append((h, f"go to {phrase} at {clock(h)}"))
     return out[:2]
 
 
 def daily_plan(i: k.DailyPlanIn, rng: random.Random) -> k.DailyPlan:
     p = i.persona
     wake = i.wake_hour % 24
-    sleep = r.hour_of_hm(p.sleep_time, 23)
+    sleep = hour_of_hm(p.sleep_time, 23)
     bedtime = sleep if sleep > wake else sleep + 24
     work = work_hours(p)
     early = bool(work) and work[0] <= wake + 1  # no time for a separate breakfast
     routine = "the morning routine and have breakfast" if early else "the morning routine"
-    must = [(wake, f"wake up and complete {routine} at {r.clock(wake)}")]
+    must = [(wake, f"wake up and complete {routine} at {clock(wake)}")]
     if work:
         where = place_name(p.workplace)
-        must.append((work[0], f"work at {where} from {r.clock(work[0])} to {r.clock(work[1])}"))
+        must.append((work[0], f"work at {where} from {clock(work[0])} to {clock(work[1])}"))
     must += events_today(i.memories, i.date)
     busy = {h for h, _ in must} | (set(range(*work)) if work else set())
-    optional = [] if early else [(wake + 1, f"have breakfast at {r.clock(wake + 1)}")]
+    optional = [] if early else [(wake + 1, f"have breakfast at {clock(wake + 1)}")]
     free = [h for h in range(wake + 2, bedtime - 1) if h not in busy and h not in (12, 18)]
     for req in p.daily_requirements[:2]:
-        h = r.hour_of(req)  # "open the cafe at 7 am" keeps its time
+        h = hour_of(req)  # "open the cafe at 7 am" keeps its time
         if h is not None and h in busy:
             continue  # it happens at work, which the plan already has
         if h is not None and h in free:
@@ -85,38 +90,25 @@ def daily_plan(i: k.DailyPlanIn, rng: random.Random) -> k.DailyPlan:
             h = free.pop(rng.randrange(len(free)))
         else:
             continue
-        optional.append((h, f"{r.strip_times(req)} at {r.clock(h)}"))
+        optional.append((h, f"{strip_times(req)} at {clock(h)}"))
     if 12 not in busy:
-        optional.append((12, f"have lunch at {r.clock(12)}"))
+        optional.append((12, f"have lunch at {clock(12)}"))
     if 18 not in busy:
-        optional.append((18, f"have dinner at {r.clock(18)}"))
+        optional.append((18, f"have dinner at {clock(18)}"))
     evening = [h for h in free if h >= 19]
     if evening:
-        optional.append((evening[0], f"{_leisure_options(p)[0]} at {r.clock(evening[0])}"))
+        optional.append((evening[0], f"{_leisure_options(p)[0]} at {clock(evening[0])}"))
     items = must + optional[: max(0, 7 - len(must))]
     items.sort(key=lambda t: t[0])
-    items.append((bedtime, f"go to bed at {r.clock(sleep)}"))
+    items.append((bedtime, f"go to bed at {clock(sleep)}"))
     return k.DailyPlan(items=[r.clip(text, 200) for _, text in items[:8]])
 
 
 # ------------------------------------------------------------- hourly schedule
-_LEISURE: list[tuple[tuple[str, ...], str]] = [
-    (("paint",), "painting in the studio"),
-    (("sculpt",), "sculpting in the studio"),
-    (("music", "guitar", "song"), "practising guitar"),
-    (("piano",), "playing the piano"),
-    (("student", "study"), "studying in the library"),
-    (("knit",), "knitting at home"),
-    (("garden",), "tending the garden"),
-    (("write", "poet"), "writing poems"),
-    (("campaign", "mayor", "politic"), "working on the campaign"),
-]
-
-
 def _leisure_options(p: k.PersonaBrief) -> list[str]:
-    about = f"{p.innate} {p.learned} {p.currently} {p.lifestyle}".lower()
-    own = [act for keys, act in _LEISURE if any(w in about for w in keys)]
-    return own + ["relaxing at home", "reading a book", "taking a walk in the park"]
+    about = f"{p.innate} {p.learned} {p.currently} {p.lifestyle}"
+    own = [x.activity for x in PROFILE.pastimes if r.matches(about, x.words)]
+    return own + list(PROFILE.usual_pastimes)
 
 
 def hourly_schedule(i: k.HourlyScheduleIn, rng: random.Random) -> k.HourlySchedule:
@@ -141,14 +133,14 @@ def _plan_hours(day_plan: Sequence[str], asleep) -> dict[int, str]:
     """hour -> activity for the timed items of a day plan; events win over routine."""
     plan: dict[int, str] = {}
     for item in day_plan:
-        start = r.hour_of(item)
+        start = hour_of(item)
         if start is None:
             continue
-        end = r.end_hour_of(item)
+        end = end_hour_of(item)
         event = item.lower().startswith("go to ") and "bed" not in item.lower()
         if end is None or end <= start:
             end = start + (2 if event else 1)
-        text = r.gerund(r.strip_times(item))
+        text = r.gerund(strip_times(item))
         if event:
             text = "attending " + text[len("going to ") :]
         for h in range(start, min(end, 24)):
@@ -158,41 +150,6 @@ def _plan_hours(day_plan: Sequence[str], asleep) -> dict[int, str]:
 
 
 # ------------------------------------------------------------------ decompose
-_STEPS: list[tuple[tuple[str, ...], list[str]]] = [
-    (("sleep",), ["sleeping"]),
-    (("party", "celebrat"),
-     ["arriving and greeting friends", "chatting with guests", "enjoying the party"]),
-    (("morning routine", "wake up"),
-     ["getting out of bed", "brushing teeth", "taking a shower", "getting dressed"]),
-    (("breakfast", "lunch", "dinner", "cook", "meal"),
-     ["gathering ingredients", "cooking {meal}", "eating {meal}", "washing the dishes"]),
-    (("cafe",), ["making coffee for customers", "serving customers", "taking orders",
-                 "cleaning tables", "restocking the pastry case"]),
-    (("pub", "bar"),
-     ["pouring drinks", "chatting with customers", "serving drinks", "wiping the bar counter"]),
-    (("pharmacy", "dispensary"),
-     ["filling prescriptions", "advising a customer", "restocking medicine"]),
-    (("grocery", "store"), ["stocking shelves", "helping customers", "working the register"]),
-    (("studio", "paint", "sculpt"), ["preparing materials", "working on a piece",
-                                     "stepping back to look at the work", "cleaning brushes"]),
-    (("town hall", "lobby", "council", "campaign"),
-     ["answering emails", "meeting residents", "reviewing documents"]),
-    (("library", "study", "research", "thesis", "homework"),
-     ["looking for books", "reading", "taking notes", "writing"]),
-    (("walk", "park", "stroll"), ["walking", "enjoying the fresh air", "sitting on a bench"]),
-    (("guitar", "piano", "music"),
-     ["tuning the instrument", "practising scales", "playing songs"]),
-]  # fmt: skip
-_TEACH = ["preparing the lecture", "teaching the class", "answering students' questions",
-          "grading papers"]  # fmt: skip
-_STUDY = ["reviewing notes", "attending the lecture", "taking notes", "discussing with classmates"]
-
-
-_DUTIES = ("cafe", "pub", "bar", "pharmacy", "dispensary", "grocery", "store", "studio", "paint",
-           "sculpt", "town hall", "lobby", "council", "campaign", "library", "study", "research",
-           "thesis", "homework", "guitar", "piano", "music")  # fmt: skip
-
-
 def step_names(activity: str, p: k.PersonaBrief) -> tuple[list[str], bool]:
     """The sub-steps of ``activity`` and whether they come in a fixed order.
 
@@ -200,19 +157,16 @@ def step_names(activity: str, p: k.PersonaBrief) -> tuple[list[str], bool]:
     (getting up, cooking a meal) run once from first to last.
     """
     low = activity.lower()
-    if any(w in low for w in ("college", "classroom", "teach", "class")):
-        teacher = r.matches(f"{p.learned} {p.currently}", ("professor", "teacher", "lecturer"))
-        return (_TEACH if teacher else _STUDY), False
-    for keys, names in _STEPS:
-        if any(w in low for w in keys):
+    lessons = PROFILE.lessons
+    if r.matches(low, lessons.words):
+        teacher = r.matches(f"{p.learned} {p.currently}", lessons.teachers)
+        return list(lessons.teaching if teacher else lessons.attending), False
+    for entry in PROFILE.activity_steps:
+        if r.matches(low, entry.words):
             meal = next((m for m in ("breakfast", "lunch", "dinner") if m in low), "the meal")
-            names = [n.format(meal=meal) for n in names]
-            if "routine" in keys[0] and "breakfast" in low:
-                names.append("eating breakfast")
-            return names, not any(w in keys for w in _DUTIES)
-    if "work" in low:
-        return ["getting set up for work", "working on today's tasks", "taking a short break",
-                "working on today's tasks", "wrapping up"], False  # fmt: skip
+            names = [n.format(meal=meal) for n in entry.steps]
+            names += [step for word, step in entry.also.items() if word in low]
+            return names, entry.in_order
     x = r.gerund(activity)
     return [f"{x} (getting started)", x, f"{x} (wrapping up)"], True
 
@@ -271,9 +225,9 @@ def _place_choice(address: str, activity: str, block: str, p: k.PersonaBrief) ->
     base = tag.rstrip(" 0123456789") or tag
     doing = r.gerund(activity) or r.gerund(block) or "idle"
     subject, predicate, obj = r.triple(p.name.strip() or "someone", doing, base or "place")
-    fits = any(r.matches(doing, keys) and base in tags for keys, tags in r.OBJECT_HINTS)
-    if fits and base in r.OBJECT_STATES:
-        state = f"the {base} {r.OBJECT_STATES[base]}"
+    fits = any(r.matches(doing, h.words) and base in h.objects for h in PROFILE.object_hints)
+    if fits and base in PROFILE.object_states:
+        state = f"the {base} {PROFILE.object_states[base]}"
     else:
         state = f"the {base} is being used for {doing}"
     return k.PlaceChoice(
@@ -284,10 +238,6 @@ def _place_choice(address: str, activity: str, block: str, p: k.PersonaBrief) ->
         object=r.clip(obj, 60),
         object_state=r.clip(state, 80),
     )
-
-
-_PRIVATE = ("house", "cottage", "home", "apartment", "bedroom", "dorm")
-_SEATS = ("sofa", "armchair", "chair", "desk", "bench", "dining table", "cafe table")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -303,12 +253,15 @@ class _Clues:
 def _clues(text: str) -> _Clues:
     low = text.lower()
     tags: dict[str, float] = {}
-    for keys, fitting in r.OBJECT_HINTS:
-        if any(w in low for w in keys):
-            for rank, tag in enumerate(fitting):
+    for hint in PROFILE.object_hints:
+        if r.matches(low, hint.words):
+            for rank, tag in enumerate(hint.objects):
                 tags[tag] = max(tags.get(tag, 0.0), 6 - rank * 0.5)
     return _Clues(
-        low=low, tags=tags, home=r.matches(low, r.HOME_WORDS), work=r.matches(low, r.WORK_WORDS)
+        low=low,
+        tags=tags,
+        home=r.matches(low, PROFILE.home_words),
+        work=r.matches(low, PROFILE.work_words),
     )
 
 
@@ -334,7 +287,7 @@ def _option(address: str, p: k.PersonaBrief, here: str) -> _Option:
     home = bool(p.home) and address.startswith(p.home + ":")
     work = bool(p.workplace) and address.startswith(f"{p.workplace}:")
     base = 1.0 * own_sector + 0.5 * home + 0.25 * address.startswith(here + ":")
-    if not own_sector and not work and r.matches(f"{sector} {arena}", _PRIVATE):
+    if not own_sector and not work and r.matches(f"{sector} {arena}", PROFILE.private_places):
         base -= 2  # other people's homes only when nothing else fits
     return _Option(
         tag=parts[-1].lower().rstrip(" 0123456789"),
@@ -352,7 +305,7 @@ def place_score(option: _Option, clues: _Clues) -> float:
     if not option.valid:
         return -10.0
     score = clues.tags.get(option.tag, 0.0)
-    if score == 0 and option.tag in _SEATS:
+    if score == 0 and option.tag in PROFILE.seats:
         score = 0.3  # with no better clue, an agent sits somewhere rather than on a bed
     if option.sector in clues.low:
         score += 8  # "the party at Hobbs Cafe"

@@ -1,146 +1,17 @@
-"""Word tables and small text rules the scripted model uses to read its inputs.
+"""Small text rules the scripted model reads its inputs and words its answers with.
 
 Everything here is a pure function of strings, so the scripted answers stay
-deterministic and easy to test.
+deterministic and easy to test. The English is here; what the town has (objects,
+events, what matters) comes from the profile (``scripted_profile``), clock times
+from ``text_times``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 
-# activity words -> object tags that suit them, best first
-OBJECT_HINTS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
-    (("sleep", "nap", "bed", "asleep"), ("double bed", "bed")),
-    (("dishes", "clean", "tidy", "wipe"), ("kitchen sink", "counter", "cafe counter")),
-    (("shower", "bath"), ("shower", "bathroom sink")),
-    (("brush", "teeth", "toilet", "restroom"), ("bathroom sink", "toilet")),
-    (
-        ("routine", "dress", "get ready", "getting ready", "getting out of bed"),
-        ("wardrobe", "bathroom sink", "double bed", "bed"),
-    ),
-    (("coffee", "espresso", "latte", "barista"), ("coffee machine", "cafe counter", "cafe table")),
-    (("pastr", "bake", "croissant"), ("pastry case", "stove", "counter")),
-    (
-        ("cook", "breakfast", "lunch", "dinner", "meal", "eat", "snack", "ingredients"),
-        ("stove", "dining table", "fridge", "counter", "kitchen sink", "cafe table"),
-    ),
-    (
-        ("serve", "customer", "order", "open", "close", "till", "shift", "register"),
-        ("cafe counter", "bar counter", "cash register", "pharmacy counter", "reception desk"),
-    ),
-    (("pour", "drink", "beer", "cocktail", "bartend"), ("bar counter", "beer taps", "bar stool")),
-    (("pool",), ("pool table",)),
-    (
-        ("prescription", "medicine", "pharmac", "dispens"),
-        ("pharmacy counter", "medicine shelf", "counter"),
-    ),
-    (
-        ("stock", "shelves", "inventory", "deliver", "crate"),
-        ("grocery shelf", "storage shelf", "crates", "produce stand"),
-    ),
-    (("shop", "grocer", "buy"), ("grocery shelf", "produce stand", "cash register")),
-    (("teach", "lecture", "class", "seminar", "grade"), ("lectern", "blackboard", "student desk")),
-    (
-        ("study", "homework", "research", "thesis", "read", "book", "library", "notes"),
-        ("library table", "desk", "reading chair", "bookshelf", "student desk"),
-    ),
-    (
-        ("write", "email", "paperwork", "report", "plan", "poem", "budget", "accounts"),
-        ("desk", "computer", "library table", "council table"),
-    ),
-    (("paint", "sketch", "draw", "canvas", "brushes"), ("easel", "work table")),
-    (("sculpt", "clay"), ("sculpting stand", "work table")),
-    (("piano",), ("piano",)),
-    (
-        ("guitar", "song", "music", "rehears", "practi", "compose"),
-        ("guitar stand", "piano", "jukebox"),
-    ),
-    (
-        ("council", "meeting", "campaign", "election", "speech", "mayor", "vote", "residents"),
-        ("council table", "podium", "desk", "notice board"),
-    ),
-    (
-        ("knit", "tv", "television", "watch", "relax", "rest", "unwind", "leisure"),
-        ("sofa", "armchair", "tv", "reading chair", "bench"),
-    ),
-    (
-        ("walk", "stroll", "park", "jog", "exercise", "fresh air", "garden"),
-        ("bench", "fountain", "picnic table", "bandstand"),
-    ),
-    (
-        ("party", "celebrat", "gather", "socializ", "friends", "chat", "guests"),
-        ("cafe table", "sofa", "picnic table", "bar stool"),
-    ),
-]
-HOME_WORDS = (
-    "sleep", "nap", "bed", "shower", "bath", "brush", "teeth", "routine", "dress", "wake",
-    "breakfast", "dinner", "cook", "tv", "relax", "knit", "home", "unwind", "dishes",
-)  # fmt: skip
-WORK_WORDS = (
-    "work", "shift", "serve", "customer", "order", "open", "close", "teach", "lecture",
-    "class", "study", "office", "stock", "prescription", "bartend", "campaign", "paint",
-    "sculpt", "rehears", "write", "research", "thesis", "council", "grade",
-)  # fmt: skip
-EMOJI: list[tuple[tuple[str, ...], str]] = [
-    (("sleep", "nap", "bed"), "😴"),
-    (("shower", "bath", "wash"), "🚿"),
-    (("brush", "teeth"), "🪥"),
-    (("coffee", "espresso", "latte"), "☕"),
-    (("cook", "breakfast", "lunch", "dinner", "meal", "eat", "ingredients"), "🍳"),
-    (("read", "book", "study", "library", "research", "thesis"), "📚"),
-    (("write", "email", "paperwork", "poem"), "✍️"),
-    (("paint", "sketch", "draw"), "🎨"),
-    (("sculpt", "clay"), "🗿"),
-    (("guitar", "song", "music", "piano", "rehears"), "🎸"),
-    (("teach", "lecture", "class"), "🧑‍🏫"),
-    (("party", "celebrat"), "🎉"),
-    (("campaign", "election", "mayor", "vote", "council"), "🗳️"),
-    (("drink", "beer", "bar", "pour"), "🍺"),
-    (("walk", "stroll", "park", "jog"), "🚶"),
-    (("shop", "grocer", "stock"), "🛒"),
-    (("medicine", "prescription", "pharmac"), "💊"),
-    (("talk", "chat", "convers"), "💬"),
-    (("clean", "tidy", "dishes"), "🧽"),
-    (("relax", "tv", "rest", "knit"), "🛋️"),
-    (("work", "serve", "customer"), "💼"),
-]
-# what an object is doing while it is used, by tag
-OBJECT_STATES: dict[str, str] = {
-    "bed": "is occupied",
-    "double bed": "is occupied",
-    "shower": "is running",
-    "bathroom sink": "is running water",
-    "kitchen sink": "is running water",
-    "stove": "is heating a pan",
-    "coffee machine": "is brewing coffee",
-    "tv": "is on",
-    "computer": "is on",
-    "piano": "is being played",
-    "jukebox": "is playing music",
-    "beer taps": "are pouring beer",
-    "easel": "holds a canvas in progress",
-}
-# importance of a memory: the highest level whose words it contains, else 3
-POIGNANCY: list[tuple[int, tuple[str, ...]]] = [
-    (9, ("died", "death", "funeral", "break up", "broke up", "divorce", "engaged",
-         "pregnant", "accident", "hospital")),
-    (8, ("party", "valentine", "election", "mayor", "in love", "crush", "date with",
-         "accepted", "fired", "promotion", "wedding", "married", "love")),
-    (7, ("invite", "news", "secret", "exhibition", "concert", "birthday", "debate",
-         "vote", "announce", "campaign", "new job", "job")),
-    (6, ("plan", "meeting", "event", "deadline", "exam", "worried", "excited", "argument")),
-    (4, ("talk", "conversation", "chat", "said", "told", "asked", "friend", "visit", "help")),
-    (3, ("work", "teach", "serve", "customer", "study", "paint", "write", "practi",
-         "clean", "dishes", "shop", "laundry")),
-    (2, ("eat", "breakfast", "lunch", "dinner", "cook", "coffee", "walk", "read", "shower",
-         "brush", "dress")),
-    (1, ("sleep", "idle", "routine", "bed", "waiting", "nothing")),
-]  # fmt: skip
-EVENT_WORDS = (
-    "party", "meeting", "celebration", "gathering", "concert", "exhibition", "debate",
-    "election", "rally", "show", "reading", "event", "dinner", "exam",
-)  # fmt: skip
+from smallville.llm.scripted_profile import PROFILE
+
 _STOP_WORDS = """a an the and or but if of at to in on for with by from about as is are was were be
     been being it its this that these those he she they them his her their i me my we our
     you your what who whom which when where why how do does did has have had not no so than
@@ -148,55 +19,6 @@ _STOP_WORDS = """a an the and or but if of at to in on for with by from about as
     should may might must shall today tomorrow yesterday tonight some any all each more most
     other such only own same too don now am pm lately recently really"""
 STOP = set(_STOP_WORDS.split())
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-_TIME = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![a-z])", re.IGNORECASE)
-_END = re.compile(
-    r"(?:\bto\b|\buntil\b|\btill\b|[-–])\s*(\d{1,2}(?::\d{2})?\s*(?:am|pm)?)", re.IGNORECASE
-)
-_STRIP_TIMES = re.compile(
-    r"\s*\b(?:at|from|to|until|till)\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?(?![a-z])", re.IGNORECASE
-)
-
-
-def hour_of(text: str) -> int | None:
-    """The first clock time in ``text`` as an hour 0-23 ("5:00 pm" -> 17, "17:00" -> 17)."""
-    for m in _TIME.finditer(text):
-        h = int(m.group(1))
-        suffix = (m.group(3) or "").lower().replace(".", "")
-        if not m.group(2) and not suffix:
-            continue  # a bare number ("February 14") is not a time
-        if suffix == "pm" and h < 12:
-            h += 12
-        elif suffix == "am" and h == 12:
-            h = 0
-        if 0 <= h <= 23:
-            return h
-    return None
-
-
-def end_hour_of(text: str) -> int | None:
-    """The hour after "to" / "until" / "-" in ``text``, if any."""
-    m = _END.search(text)
-    return hour_of(m.group(1)) if m else None
-
-
-def strip_times(text: str) -> str:
-    """``text`` without its "at 5:00 pm" / "from 9 am to 5 pm" clauses."""
-    return _STRIP_TIMES.sub("", text).strip(" ,.") or text
-
-
-def clock(h: int) -> str:
-    h %= 24
-    return f"{(h % 12) or 12}:00 {'am' if h < 12 else 'pm'}"
-
-
-def hour_of_hm(hm: str, default: int) -> int:
-    """The hour of an "HH:MM" string, ``default`` when it is malformed."""
-    try:
-        return int(hm.split(":")[0]) % 24
-    except ValueError:
-        return default
 
 
 def words(text: str) -> list[str]:
@@ -215,11 +37,9 @@ def first_name(name: str) -> str:
 
 
 def poignancy(text: str) -> int:
+    """A memory's importance by the profile's words; 3 (everyday) when it has none."""
     low = text.lower()
-    for score, keys in POIGNANCY:
-        if any(k in low for k in keys):
-            return score
-    return 3
+    return next((i.score for i in PROFILE.importance if any(k in low for k in i.words)), 3)
 
 
 def matches(text: str, keys: tuple[str, ...]) -> bool:
@@ -228,7 +48,7 @@ def matches(text: str, keys: tuple[str, ...]) -> bool:
 
 
 def emoji_for(text: str) -> str:
-    return next((e for keys, e in EMOJI if matches(text, keys)), "🙂")
+    return next((e.emoji for e in PROFILE.emoji if matches(text, e.words)), "🙂")
 
 
 def clip(text: str, n: int) -> str:
@@ -240,39 +60,10 @@ def clip(text: str, n: int) -> str:
     return cut if len(cut) >= n // 2 else text[:n]
 
 
-def about_today(text: str, created: str, date: str) -> bool:
-    """Does a memory made at ``created`` speak about the day ``date``?
-
-    Yes when it names the day ("Tuesday", "February 14"), says "today"/"tonight" and
-    was made that day, says "tomorrow" and was made the day before, or names no day
-    at all and was made that day or the day before.
-    """
-    try:
-        day = datetime.strptime(date, "%A %B %d, %Y")
-    except ValueError:
-        return False
-    low = text.lower()
-    if day.strftime("%A").lower() in low or f"{day.strftime('%B').lower()} {day.day}" in low:
-        return True
-    try:
-        made = datetime.strptime(created[:10], "%Y-%m-%d").date()
-    except ValueError:
-        return False
-    if made == day.date() and ("today" in low or "tonight" in low):
-        return True
-    if made == (day - timedelta(days=1)).date() and "tomorrow" in low:
-        return True
-    names_a_day = any(w in low for w in (*WEEKDAYS, "tomorrow", "today", "tonight")) or bool(
-        re.search(r"\b(?:january|february|march|april|may|june|july|august|september|"
-                  r"october|november|december) \d", low)
-    )  # fmt: skip
-    return not names_a_day and (day - timedelta(days=1)).date() <= made <= day.date()
-
-
 def event_phrase(text: str) -> str | None:
     """ "a Valentine's Day party at Hobbs Cafe" out of a sentence about an event."""
     low = text.lower()
-    for w in EVENT_WORDS:
+    for w in PROFILE.event_words:
         i = low.find(w)
         if i < 0:
             continue
@@ -369,7 +160,7 @@ _ASKED_AS = {
     "day": ("plan", "day"), "doing": ("plan",), "plans": ("plan", "planning"),
     "plan": ("plan", "planning"), "planning": ("plan", "planning"),
     "celebration": ("party", "celebration"), "party": ("party", "celebration"),
-    "event": EVENT_WORDS, "events": EVENT_WORDS,
+    "event": PROFILE.event_words, "events": PROFILE.event_words,
 }  # fmt: skip
 _QUESTION_WORDS = {"know", "think", "tell", "anything", "anyone", "someone", "hear", "heard"}
 

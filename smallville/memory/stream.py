@@ -116,36 +116,18 @@ class MemoryStream:
         ids of existing records; its depth is 1 + the deepest evidence (1 without any).
         Observations and chats have depth 0 and cite nothing.
         """
-        code = _CODE.get(kind)
-        if code is None:
-            raise ValueError(f"memory kind must be one of {KINDS}, got {kind!r}")
-        if code == _THOUGHT and subkind not in THOUGHT_SUBKINDS:
-            raise ValueError(f"a thought needs a subkind in {THOUGHT_SUBKINDS}, got {subkind!r}")
-        if code != _THOUGHT and subkind:
-            raise ValueError(f"only thoughts have a subkind; {kind} got {subkind!r}")
+        code = _kind_code(kind, subkind)
         created = _int("created", created)
-        imp = _int("importance", importance)
-        if not 1 <= imp <= 10:
-            raise ValueError(f"importance must be 1..10, got {importance!r}")
-        vec = np.asarray(embedding, np.float32).reshape(-1)
-        if vec.shape[0] != self._dim:
-            raise ValueError(f"embedding has {vec.shape[0]} dimensions, the stream {self._dim}")
-        if not np.isfinite(vec).all():
-            raise ValueError(f"embedding of {text[:60]!r} contains NaN or infinity")
-        ev = tuple(_int("evidence id", e) for e in evidence)
-        if ev and code != _THOUGHT:
-            raise ValueError(f"only thoughts cite evidence; {kind} got {list(ev)}")
-        bad = [e for e in ev if not 0 <= e < self._n]
-        if bad:
-            raise ValueError(f"evidence {bad} does not name earlier records (ids 0..{self._n - 1})")
+        imp = _importance(importance)
+        vec = self._unit(embedding, text)
+        ev = self._cited(evidence, kind)
         depth = 0 if code != _THOUGHT else 1 + max((int(self._depth[e]) for e in ev), default=0)
         spo = _triple(triple)
 
         if self._n == self.capacity:
             self._grow()
         i = self._n
-        norm = float(np.linalg.norm(vec))
-        self._emb[i] = vec / np.float32(norm) if norm > 0 else vec
+        self._emb[i] = vec
         self._created[i] = created
         self._accessed[i] = created
         self._importance[i] = imp
@@ -161,6 +143,26 @@ class MemoryStream:
         if code != _THOUGHT:
             self._since_reflection += imp
         return i
+
+    def _unit(self, embedding: np.ndarray, text: str) -> np.ndarray:
+        """``embedding`` checked and L2-normalised (a zero vector stays zero)."""
+        vec = np.asarray(embedding, np.float32).reshape(-1)
+        if vec.shape[0] != self._dim:
+            raise ValueError(f"embedding has {vec.shape[0]} dimensions, the stream {self._dim}")
+        if not np.isfinite(vec).all():
+            raise ValueError(f"embedding of {text[:60]!r} contains NaN or infinity")
+        norm = float(np.linalg.norm(vec))
+        return vec / np.float32(norm) if norm > 0 else vec
+
+    def _cited(self, evidence: Sequence[int], kind: str) -> tuple[int, ...]:
+        """``evidence`` checked: only thoughts cite, and only earlier records."""
+        ev = tuple(_int("evidence id", e) for e in evidence)
+        if ev and kind != "thought":
+            raise ValueError(f"only thoughts cite evidence; {kind} got {list(ev)}")
+        bad = [e for e in ev if not 0 <= e < self._n]
+        if bad:
+            raise ValueError(f"evidence {bad} does not name earlier records (ids 0..{self._n - 1})")
+        return ev
 
     def mark_reflected(self) -> None:
         self._since_reflection = 0
@@ -336,6 +338,25 @@ class MemoryStream:
         m._since_reflection = s.since_reflection
         m._n = n
         return m
+
+
+def _kind_code(kind: str, subkind: str) -> int:
+    """The column code of ``kind``, checked together with ``subkind``."""
+    code = _CODE.get(kind)
+    if code is None:
+        raise ValueError(f"memory kind must be one of {KINDS}, got {kind!r}")
+    if code == _THOUGHT and subkind not in THOUGHT_SUBKINDS:
+        raise ValueError(f"a thought needs a subkind in {THOUGHT_SUBKINDS}, got {subkind!r}")
+    if code != _THOUGHT and subkind:
+        raise ValueError(f"only thoughts have a subkind; {kind} got {subkind!r}")
+    return code
+
+
+def _importance(value: object) -> int:
+    imp = _int("importance", value)
+    if not 1 <= imp <= 10:
+        raise ValueError(f"importance must be 1..10, got {value!r}")
+    return imp
 
 
 def _int(what: str, value: object) -> int:

@@ -1,4 +1,4 @@
-"""The sandbox server's tick loop (DESIGN section 3).
+"""The sandbox server's tick loop (docs/ARCHITECTURE.md, "One tick").
 
 Each tick: snapshot -> perceive -> decide (agents that need it, concurrently) ->
 apply in agent-id order -> move one tile -> log in one transaction. Decisions are
@@ -10,20 +10,29 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
+from pydantic import TypeAdapter
 
-from smallville.cognition.mind import Decision, Mind, PlaceIndex, load_mind_state, mind_state
+from smallville.cognition.mind import Decision, Mind, load_mind_state, mind_state
 from smallville.cognition.perceive import perceive
 from smallville.cognition.persona import Persona
+from smallville.cognition.schedule import Action
 from smallville.cognition.settings import CognitionSettings
-from smallville.cognition.spatial import SpatialMemory, private_arenas
-from smallville.cognition.types import Action, AgentView, Snapshot
+from smallville.cognition.snapshot import AgentView, Snapshot
+from smallville.cognition.spatial import PlaceIndex, SpatialMemory, private_arenas
 from smallville.llm import schemas as k
-from smallville.sim.runlog import RunLog
+from smallville.runfile import (
+    ActionRow,
+    ConversationRow,
+    ObjectRow,
+    PositionRow,
+    RunLog,
+    UtteranceRow,
+)
+from smallville.sim.recorder import Recorder
 from smallville.world import Obj, World, footprint
 
 Tile = tuple[int, int]
@@ -50,6 +59,15 @@ class SimState:
     conversations: dict[int, Conversation] = field(default_factory=dict)
     next_conversation: int = 1
 
+    def __post_init__(self) -> None:
+        # by id, the order they began in, also when read back from a checkpoint's JSON
+        # (whose keys are strings and sort "10" before "2")
+        self.conversations = dict(sorted(self.conversations.items()))
+
+
+# Checkpoints are SimState's fields as JSON: a field added to SimState is saved too.
+_SIM_STATE = TypeAdapter(SimState)
+
 
 class Simulation:
     def __init__(
@@ -69,7 +87,6 @@ class Simulation:
         self.settings = settings or CognitionSettings()
         self.tick_seconds = tick_seconds
         self.seed = seed
-        self.log = log
         self.places = world.places
         self.nav = world.nav
         spawns = {s.name: s for s in self.places.spawns}
@@ -98,8 +115,8 @@ class Simulation:
             tick=0, time=start, positions=positions, paths=[[] for _ in self.personas]
         )
         self._object_tile = {o.address: (o.box[0], o.box[1]) for o in self.places.objects}
-        self._calls: dict[int, list[tuple]] = defaultdict(list)
-        llm.meter.on_call(self._record_call)
+        self.recorder = Recorder(log, {m.name: m.id for m in self.minds})
+        llm.meter.on_call(self.recorder.call)
 
     # ------------------------------------------------------------------ setup
     async def prepare(self) -> None:
@@ -122,7 +139,7 @@ class Simulation:
         await asyncio.gather(
             *(m.seed(self.llm, now, seeds[m.name], source) for m in self.minds if seeds.get(m.name))
         )
-        self._drain(self.state.tick)
+        self.recorder.drain(self.minds, self.state.tick)
 
     # ------------------------------------------------------------------ a tick
     async def step(self) -> None:
@@ -168,7 +185,7 @@ class Simulation:
         for m, d in zip(need, decisions, strict=True):
             self._apply(m, d, now, claimed)
         self._move()
-        self._log_tick()
+        self.recorder.commit_tick(self.minds, self.state.tick, self.state.time)
         st.tick += 1
         st.time += self.tick_seconds
 
@@ -205,15 +222,17 @@ class Simulation:
             conv = st.conversations[m.chat.conversation]
             conv.turns += 1
             other = self.minds[conv.b if conv.a == m.id else conv.a]
-            ended = d.utterance.end or conv.turns >= 2 * self.settings.max_rounds
+            ended = d.utterance.end or k.is_last_turn(
+                m.chat.transcript, m.name, self.settings.max_rounds
+            )
             turn = k.Turn(speaker=m.name, text=d.utterance.text)
             m.hear(turn, ended)
             other.hear(turn, ended)
-            self._row("utterances", conv.id, conv.turns, st.tick, m.id, d.utterance.text)
+            self.recorder.add(UtteranceRow(conv.id, conv.turns, st.tick, m.id, d.utterance.text))
             if ended:
                 del st.conversations[conv.id]
-                self._row(
-                    "conversations", conv.id, conv.started, st.tick, conv.a, conv.b, conv.place
+                self.recorder.add(
+                    ConversationRow(conv.id, conv.started, st.tick, conv.a, conv.b, conv.place)
                 )
         if d.talk_to is not None:
             partner = self.by_name.get(d.talk_to)
@@ -251,23 +270,24 @@ class Simulation:
         if taken:
             st.objects[a.address] = a.object_state
             st.owners[a.address] = m.id
-            self._row("objects", st.tick, a.address, a.object_state)
+            self.recorder.add(ObjectRow(st.tick, a.address, a.object_state))
         for address in released:
             if not (taken and address == a.address):
-                self._row("objects", st.tick, address, "idle")
+                self.recorder.add(ObjectRow(st.tick, address, "idle"))
         st.paths[m.id] = [] if m.chat.partner else self._path_to(m.id, place, a.address)
-        self._row(
-            "actions",
-            st.tick,
-            m.id,
-            a.start,
-            a.duration,
-            a.description,
-            a.address,
-            a.emoji,
-            *a.triple,
-            a.object_state,
-            a.block,
+        self.recorder.add(
+            ActionRow(
+                st.tick,
+                m.id,
+                a.start,
+                a.duration,
+                a.description,
+                a.address,
+                a.emoji,
+                *a.triple,
+                a.object_state,
+                a.block,
+            )
         )
 
     def _resolve(self, address: str):
@@ -303,117 +323,15 @@ class Simulation:
         for i, path in enumerate(st.paths):
             if path:
                 st.positions[i] = path.pop(0)
-                self._row("positions", st.tick, i, *st.positions[i])
-
-    # ------------------------------------------------------------------ logging
-    def _record_call(self, task, c) -> None:
-        aid = self.by_name[task.agent].id if task.agent in self.by_name else -1
-        self._calls[aid].append(
-            (
-                task.kind,
-                c.prompt_tokens,
-                c.completion_tokens,
-                int(c.cached),
-                int(c.fallback),
-                c.retries,
-                c.error,
-                c.outcome,
-                c.check,
-                c.latency_s,
-            )
-        )
-
-    def _row(self, table: str, *row) -> None:
-        if self.log is not None:
-            self.log.add(table, *row)
-
-    def _drain(self, tick: int) -> None:
-        """Write what the minds left in their outboxes, and the calls, in agent order.
-
-        Within one agent, rows go by type (memories, plans, reflections) and calls by
-        their content: a mind may run independent requests together, and the order in
-        which they answer must not reach the log.
-        """
-        for m in self.minds:
-            for item in sorted(m.outbox, key=lambda it: _OUTBOX_ORDER[it[0]]):
-                if item[0] == "memory":
-                    self._memory_row(m, item[1], tick)
-                elif item[0] == "plan":
-                    self._row("plans", tick, m.id, item[1], json.dumps(item[2], sort_keys=True))
-                elif item[0] == "reflection":
-                    self._row("reflections", tick, m.id, item[1], json.dumps(item[2]))
-            m.outbox.clear()
-        for aid in sorted(self._calls):
-            for call in sorted(self._calls[aid], key=_call_key):
-                self._row("llm_calls", tick, aid, *call)
-        self._calls.clear()
-
-    def _memory_row(self, m: Mind, i: int, tick: int) -> None:
-        r = m.memory.record(i)
-        s, p, o = r.triple or (None, None, None)
-        self._row(
-            "memories",
-            m.id,
-            i,
-            tick,
-            r.created,
-            r.kind,
-            r.subkind,
-            r.text,
-            r.importance,
-            s,
-            p,
-            o,
-            json.dumps(list(r.evidence)),
-            r.depth,
-            r.source,
-            m.memory.embedding(i).tobytes(),
-        )
-
-    def _log_tick(self) -> None:
-        st = self.state
-        self._drain(st.tick)
-        self._row("ticks", st.tick, st.time, None)
-        if self.log is not None:
-            self.log.commit()
+                self.recorder.add(PositionRow(st.tick, i, *st.positions[i]))
 
     # ------------------------------------------------------------------ state
     def checkpoint(self) -> dict:
-        st = self.state
-        return {
-            "tick": st.tick,
-            "time": st.time,
-            "positions": [list(p) for p in st.positions],
-            "paths": [[list(t) for t in p] for p in st.paths],
-            "objects": st.objects,
-            "owners": st.owners,
-            "next_conversation": st.next_conversation,
-            "conversations": [vars(c) for c in st.conversations.values()],
-            "minds": [mind_state(m) for m in self.minds],
-        }
+        """The world state (every ``SimState`` field, as JSON values) and each mind's."""
+        state = _SIM_STATE.dump_python(self.state, mode="json")
+        return {**state, "minds": [mind_state(m) for m in self.minds]}
 
     def restore(self, cp: dict) -> None:
-        self.state = SimState(
-            tick=cp["tick"],
-            time=cp["time"],
-            positions=[tuple(p) for p in cp["positions"]],
-            paths=[[tuple(t) for t in p] for p in cp["paths"]],
-            objects=dict(cp["objects"]),
-            owners={a: int(o) for a, o in cp["owners"].items()},
-            conversations={c["id"]: Conversation(**c) for c in cp["conversations"]},
-            next_conversation=cp["next_conversation"],
-        )
+        self.state = _SIM_STATE.validate_python({k: v for k, v in cp.items() if k != "minds"})
         for m, s in zip(self.minds, cp["minds"], strict=True):
             load_mind_state(m, s)
-
-
-_OUTBOX_ORDER = {"memory": 0, "plan": 1, "reflection": 2}
-
-
-def _call_key(call: tuple) -> tuple:
-    """A call row by what it answered: without its latency, and without whether it was
-    a cache hit, its retries and error text, which depend on the cache's state (a
-    resumed run redoes ticks from the cache) and are left out of ``RunLog.dump``; rows
-    equal in the rest dump identically, so their order does not matter."""
-    kind, prompt, completion, _cached, fallback, _retries, _error, outcome, check, _lat = call
-    return (kind, prompt, completion, fallback, outcome, "" if check is None else check)

@@ -41,21 +41,12 @@ class Scene:
         # one bubble per conversation: its latest line of the last few ticks (both
         # partners' bubbles would cover each other, they stand side by side)
         latest: dict[int, tuple[int, str]] = {}
-        for conv, spk, text in run.log.rows(
-            "SELECT conversation, speaker, text FROM utterances WHERE tick BETWEEN ? AND ? "
-            "ORDER BY tick, seq",
-            tick - 5,
-            tick,
-        ):
-            latest[conv] = (spk, text)
+        for u in run.log.utterances(start=tick - 5, end=tick):
+            latest[u.conversation] = (u.speaker, u.text)
         speech = dict(latest.values())
         trails: dict[int, list[tuple[int, int]]] = {}
-        for agent, x, y in run.log.rows(
-            "SELECT agent, x, y FROM positions WHERE tick BETWEEN ? AND ? ORDER BY tick",
-            tick - TRAIL_TICKS,
-            tick,
-        ):
-            trails.setdefault(agent, []).append((x, y))
+        for p in run.log.positions(tick - TRAIL_TICKS, tick):
+            trails.setdefault(p.agent, []).append((p.x, p.y))
         return cls(
             tick=tick,
             time=run.time_of(tick),
@@ -258,17 +249,12 @@ class Painter:
             self._para(surf, scene.speech[a.id], x, y, TEXT, limit=3)
 
     def _schedule(self, surf, aid: int, scene: Scene, x: int, y: int) -> int:
-        rows = self.run.log.rows(
-            "SELECT content FROM plans WHERE agent=? AND kind='schedule' "
-            "AND tick<=? ORDER BY tick DESC LIMIT 1",
-            aid,
-            scene.tick,
-        )
+        plan = self.run.log.latest_plan(aid, "schedule", scene.tick)
         y = self._section(surf, "Today", x, y)
-        if not rows:
+        if plan is None:
             return self._para(surf, "(no plan yet)", x, y, (160, 160, 170))
         minute = gt.minute_of_day(scene.time)
-        for start, minutes, activity in json.loads(rows[0][0])["blocks"]:
+        for start, minutes, activity in json.loads(plan.content)["blocks"]:
             if start + minutes <= minute - 120 or start > minute + 360:
                 continue
             now = start <= minute < start + minutes
@@ -292,15 +278,12 @@ class Painter:
 
     def _markers(self) -> list[tuple[int, tuple[int, int, int]]]:
         self._markers_at = max(self.run.last_tick(), 1)
-        rows = [
-            (t, (250, 200, 80))
-            for (t,) in self.run.log.rows("SELECT MIN(tick) FROM utterances GROUP BY conversation")
-        ]
-        rows += [
-            (t, (180, 130, 255))
-            for (t,) in self.run.log.rows("SELECT DISTINCT tick FROM reflections")
-        ]
-        return rows
+        talks: dict[int, int] = {}  # conversation -> its first line's tick
+        for u in self.run.log.utterances():
+            talks.setdefault(u.conversation, u.tick)
+        rows = [(t, (250, 200, 80)) for t in talks.values()]
+        thoughts = dict.fromkeys(r.tick for r in self.run.log.reflections())
+        return rows + [(t, (180, 130, 255)) for t in thoughts]
 
     def timeline_rect(self):
         w, h = self.size

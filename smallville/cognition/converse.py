@@ -1,4 +1,6 @@
-"""Reactions and conversations (paper section 4.3.1 and 4.3.2)."""
+"""The conversation requests (paper sections 4.3.1 and 4.3.2): whether to react to
+someone, what to say next, what a conversation leaves to remember, and answering an
+interviewer's question."""
 
 from __future__ import annotations
 
@@ -85,25 +87,6 @@ async def summarize(
         agent=p.name,
     )
     return await llm.complete(task)
-
-
-async def rate(llm, p: k.PersonaBrief, texts: Sequence[str], kind: str = "event") -> list[int]:
-    """Importance 1-10 of new memories, many in one request."""
-    if not texts:
-        return []
-    out: list[int] = []
-    for i in range(0, len(texts), 32):
-        chunk = tuple(texts[i : i + 32])
-        task = PromptTask(
-            kind="importance",
-            inputs=k.ImportanceIn(persona=p, texts=chunk, kind=kind),
-            output=k.Importance,
-            fallback=k.Importance(scores=[3] * len(chunk)),
-            sizes={"scores": len(chunk)},
-            agent=p.name,
-        )
-        out.extend((await llm.complete(task)).scores)
-    return out
 
 
 async def interview(

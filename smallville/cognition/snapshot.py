@@ -1,4 +1,5 @@
-"""Values that flow between the server and the agents' cognition."""
+"""What the server shows the agents each tick: the world frozen at tick start, how each
+person appears in it, and the events an agent can perceive."""
 
 from __future__ import annotations
 
@@ -17,37 +18,6 @@ class Event:
     description: str  # "Maria Lopez is making coffee", "the stove is heating a pan"
     address: str  # where it happens (object or arena address)
     position: tuple[int, int]
-
-
-@dataclass(frozen=True, kw_only=True)
-class Block:
-    """One block of the hourly schedule: minutes after midnight and a length in minutes."""
-
-    start: int
-    minutes: int
-    activity: str
-
-    @property
-    def end(self) -> int:
-        return self.start + self.minutes
-
-
-@dataclass(frozen=True, kw_only=True)
-class Action:
-    """A 5-15 minute action with the place it happens at (game seconds)."""
-
-    description: str
-    address: str  # "<world>:<sector>:<arena>[:<object>]"
-    emoji: str
-    triple: tuple[str, str, str]
-    object_state: str | None
-    start: int
-    duration: int
-    block: str = ""  # the schedule block this belongs to
-
-    @property
-    def end(self) -> int:
-        return self.start + self.duration
 
 
 @dataclass(frozen=True, kw_only=True)
