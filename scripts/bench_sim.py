@@ -231,7 +231,8 @@ async def _run_and_close(world, personas, llm, hours):
 def generated_town(residents: int) -> tuple[World, list[Persona]]:
     """A grid of four-person houses along streets."""
     from build_the_ville import house
-    from townkit import Outdoor, Resident, Town, free_tile
+
+    from smallville.towngen.kit import Outdoor, Resident, Town, free_tile
 
     houses = -(-residents // 4)
     cols = max(1, int(houses**0.5))

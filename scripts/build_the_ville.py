@@ -8,7 +8,7 @@
 Edit the town here, not in the JSON. Buildings come from the templates in
 ``ville_buildings.py`` placed by their top-left map tile; outdoor areas and street
 furniture use map coordinates. A town is written only when it passes our own checks
-(``townkit.check_scene``) and the project's validator with CFR = RCS = OPS = 1.
+(``smallville.towngen.kit.check_scene``) and the project's validator with CFR = RCS = OPS = 1.
 """
 
 from __future__ import annotations
@@ -24,17 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from townkit import (  # noqa: E402
-    Building,
-    Outdoor,
-    Resident,
-    SpecError,
-    Town,
-    check_scene,
-    free_tile,
-    slug,
-    write_scene,
-)
 from ville_buildings import (  # noqa: E402
     cafe,
     coliving,
@@ -47,6 +36,17 @@ from ville_buildings import (  # noqa: E402
     town_hall,
 )
 
+from smallville.towngen.kit import (  # noqa: E402
+    Building,
+    Outdoor,
+    Resident,
+    SpecError,
+    Town,
+    check_scene,
+    free_tile,
+    slug,
+    write_scene,
+)
 from smallville.world import World, parse_scene  # noqa: E402
 
 # ------------------------------------------------------------------ the Ville

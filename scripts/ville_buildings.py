@@ -1,14 +1,15 @@
 """Building templates for our towns: a room layout per kind of building, placed by origin.
 
-Each function returns a ``townkit.Building`` at map position ``(x, y)``. Room areas are
-``(x, y, w, h)`` inside the building (row and column 0 are the outer wall); furniture
-is ``(tag, dx, dy)``, the top-left tile of its footprint inside the room; doors are
-building-local wall tiles. Floors are named for the room they pave (``townkit.FLOORS``).
+Each function returns a ``smallville.towngen.kit.Building`` at map position ``(x, y)``.
+Room areas are ``(x, y, w, h)`` inside the building (row and column 0 are the outer
+wall); furniture is ``(tag, dx, dy)``, the top-left tile of its footprint inside the
+room; doors are building-local wall tiles. Floors are named for the room they pave
+(``smallville.towngen.catalogue.FLOORS``).
 """
 
 from __future__ import annotations
 
-from townkit import Building, Room
+from smallville.towngen.kit import Building, Room
 
 
 def house(sector: str, x: int, y: int, piano: bool = False, study: bool = False) -> Building:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smallville.llm import schemas as k
+from smallville.llm import schemas_town as town
 from smallville.llm.task import PromptTask
 
 CLARA = k.PersonaBrief(
@@ -32,6 +33,31 @@ OPTIONS = (
     "the Ville:Willow Park:lawn:bench",
 )
 TRANSCRIPT = (k.Turn(speaker="Clara Bellini", text=f"Hi Ann! Did you hear? {PARTY.text}."),)
+TOWN = "Port Ellis, a fishing village with three bakeries and an old watchtower"
+TOWN_PLACES = (
+    "Harbour (work): quay [crates, bench, water tap]; net loft [work table, fishing nets]",
+    "Bakery (work): shop [counter, pastry case]; bakehouse [bread oven, work table]",
+    "Cottage (home): kitchen [stove, fridge, dining table]; bedroom [double bed, wardrobe]",
+)
+TOWN_SAMPLES = {
+    "town_brief": town.TownBriefIn(description=TOWN, residents=8),
+    "town_building": town.TownBuildingIn(
+        town="Port Ellis",
+        feel="a windswept fishing village by the sea",
+        place="Fish Market",
+        kind="work",
+        purpose="sells the day's catch",
+    ),
+    "town_review": town.TownReviewIn(description=TOWN, places=TOWN_PLACES),
+    "town_household": town.TownHouseholdIn(
+        town="Port Ellis",
+        feel="a windswept fishing village by the sea",
+        home="Cottage 2",
+        size=3,
+        workplaces=("Harbour: where the boats land their catch", "Bakery: bakes bread"),
+        neighbours=("Ana Carter, 34, works at the Harbour",),
+    ),
+}
 
 
 def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
@@ -118,6 +144,8 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
             question="Are you planning a party?",
             memories=(PARTY, ROUTINE),
         )
+    elif kind in TOWN_SAMPLES:  # no persona: the town and its residents are being made
+        i = TOWN_SAMPLES[kind]
     else:
         raise KeyError(kind)
     fallback = output.model_construct()
@@ -128,5 +156,5 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
         fallback=fallback,
         choices=choices,
         sizes=sizes,
-        agent=persona.name,
+        agent=None if kind in TOWN_SAMPLES else persona.name,
     )

@@ -16,6 +16,7 @@ from smallville.cognition import converse, plan
 from smallville.cognition.persona import load_persona
 from smallville.llm import LLM
 from smallville.llm import schemas as k
+from smallville.llm import schemas_town as t
 from smallville.llm.openai_backend import OpenAIBackend
 from smallville.llm.openai_request import REPAIR_TEMPERATURE
 from smallville.llm.sense import action_emoji, is_sleep
@@ -396,3 +397,230 @@ def test_the_token_cap_holds_the_longest_valid_answer(kind):
     )
     answer = json.dumps(longest(schema), ensure_ascii=False)
     assert token_cap(task) * 4 >= len(answer), (token_cap(task), len(answer))
+
+
+# ------------------------------------------------------------------ the town kinds
+FISHING = t.TownBriefIn(description="A fishing village", residents=8)
+STALLS = t.TownBuildingIn(town="Port Ellis", place="Fish Market", kind="work", purpose="fish")
+LISTED = t.TownReviewIn(
+    description="A fishing village with a bakery",
+    places=(
+        "Harbour (work, 1): quay [crates, bench]",
+        "Cottage (home, 3): kitchen [stove]; bedroom [bed]",
+    ),
+)
+HOME = t.TownHouseholdIn(
+    town="Port Ellis",
+    home="Cottage 1",
+    size=2,
+    workplaces=("Harbour: where the boats land", "Tavern: drinks at night"),
+    neighbours=("Ana Carter, 34, lives at Cottage 2",),
+)
+
+
+def _brief(**change) -> dict:
+    good = {
+        "name": "Port Ellis",
+        "feel": "a windswept fishing village",
+        "places": [
+            {"name": "Harbour", "kind": "work", "purpose": "boats land their catch"},
+            {"name": "Cottage", "kind": "home", "count": 3},
+        ],
+    }
+    return good | change
+
+
+def _building(*rooms: tuple[str, list[str]]) -> dict:
+    rooms = rooms or (("market hall", ["fish counter", "crates"]), ("cold store", ["freezer"]))
+    return {"rooms": [{"name": n, "objects": o} for n, o in rooms]}
+
+
+def _member(name: str, **change) -> dict:
+    good = {
+        "name": name,
+        "age": 40,
+        "innate": "patient, warm, stubborn",
+        "learned": f"{name.split()[0]} is a fisher at the Harbour.",
+        "wake_time": "04:30",
+        "sleep_time": "21:00",
+        "workplace": "Harbour",
+        "memories": ["Ben and Ada cooked dinner together last Sunday"],
+    }
+    return good | change
+
+
+def _household(*members: dict) -> dict:
+    return {"members": list(members) or [_member("Ben Okafor"), _member("Ada Okafor")]}
+
+
+# case -> (kind, inputs, degenerate answer, the check it fails, sensible answer)
+TOWN_CASES = {
+    "a town without homes": (
+        "town_brief",
+        FISHING,
+        _brief(places=_brief()["places"][:1]),
+        "brief_homes",
+        _brief(),
+    ),
+    "too few homes for the residents": (
+        "town_brief",
+        t.TownBriefIn(description="A fishing village", residents=40),
+        _brief(),
+        "brief_homes",
+        _brief(places=[_brief()["places"][0], {"name": "Cottage", "kind": "home", "count": 10}]),
+    ),
+    "a town of homes only": (
+        "town_brief",
+        FISHING,
+        _brief(places=_brief()["places"][1:]),
+        "brief_places",
+        _brief(),
+    ),
+    "a place listed twice": (
+        "town_brief",
+        FISHING,
+        _brief(places=_brief()["places"] + [{"name": "harbours", "kind": "work"}]),
+        "brief_repeat",
+        _brief(),
+    ),
+    "a placeholder for a name": (
+        "town_brief",
+        FISHING,
+        _brief(name="Town"),
+        "brief_name",
+        _brief(),
+    ),
+    "the prompt's words for a feel": (
+        "town_brief",
+        FISHING,
+        _brief(feel="Describe its feel in one sentence."),
+        "brief_copied",
+        _brief(),
+    ),  # fmt: skip
+    "a room full of its own name": (
+        "town_building",
+        STALLS,
+        _building(("market hall", ["market hall", "crates"])),
+        "building_objects",
+        _building(),
+    ),
+    "a room listed twice": (
+        "town_building",
+        STALLS,
+        _building(("hall", ["crates"]), ("Hall", ["scale"])),
+        "building_repeat",
+        _building(),
+    ),
+    "a missing place that is there": (
+        "town_review",
+        LISTED,
+        {"missing_places": [{"name": "the Harbour", "kind": "work"}]},
+        "review_present",
+        {"missing_places": [{"name": "Bakery", "kind": "work"}]},
+    ),
+    "a missing object in a place the town lacks": (
+        "town_review",
+        LISTED,
+        {"missing_objects": [{"place": "Castle", "room": "hall", "object": "throne"}]},
+        "review_object_place",
+        {"missing_objects": [{"place": "Harbour", "room": "quay", "object": "fishing nets"}]},
+    ),
+    "a missing object that is there": (
+        "town_review",
+        LISTED,
+        {"missing_objects": [{"place": "Harbour", "room": "quay", "object": "benches"}]},
+        "review_object_present",
+        {"missing_objects": []},
+    ),
+    "a member named like a neighbour": (
+        "town_household",
+        HOME,
+        _household(_member("Ana Carter"), _member("Ada Okafor")),
+        "household_names",
+        _household(),
+    ),
+    "one name for two members": (
+        "town_household",
+        HOME,
+        _household(_member("Ben Okafor"), _member("Ben Okafor")),
+        "household_names",
+        _household(),
+    ),
+    "a first name only": (
+        "town_household",
+        HOME,
+        _household(_member("Ben"), _member("Ada Okafor")),
+        "household_names",
+        _household(),
+    ),
+    "a household of the wrong size": (
+        "town_household",
+        HOME,
+        _household(_member("Ben Okafor")),
+        "household_size",
+        _household(),
+    ),
+    "a workplace the town does not have": (
+        "town_household",
+        HOME,
+        _household(_member("Ben Okafor", workplace="Lighthouse"), _member("Ada Okafor")),
+        "household_workplace",
+        _household(_member("Ben Okafor", workplace="harbour"), _member("Ada Okafor")),
+    ),
+    "waking after bedtime": (
+        "town_household",
+        HOME,
+        _household(
+            _member("Ben Okafor", wake_time="23:00", sleep_time="22:00"), _member("Ada Okafor")
+        ),
+        "household_hours",
+        _household(
+            _member(
+                "Ben Okafor",
+                wake_time="13:00",
+                sleep_time="03:00",
+                workplace="Tavern",
+                learned="Ben serves drinks at the Tavern late into the night.",
+            ),
+            _member("Ada Okafor", sleep_time="00:30", wake_time="08:00"),  # a late night
+        ),
+    ),
+    "memories copied from the prompt": (
+        "town_household",
+        HOME,
+        _household(
+            _member("Ben Okafor", memories=["memories that mention family members and neighbours"]),
+            _member("Ada Okafor"),
+        ),
+        "household_copied",
+        _household(
+            _member("Ben Okafor", memories=["Ben waved to Ana Carter on the way home"]),
+            _member("Ada Okafor"),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TOWN_CASES))
+def test_a_town_check_refuses_the_degenerate_answer_and_takes_a_good_one(case):
+    from smallville.llm.sense import check_sense
+    from smallville.llm.task import SenseError
+
+    kind, inputs, bad, check, good = TOWN_CASES[case]
+    output = k.KINDS[kind][1]
+    with pytest.raises(SenseError) as refused:
+        check_sense(kind, inputs, output.model_validate(bad))
+    assert refused.value.check == check, refused.value
+    check_sense(kind, inputs, output.model_validate(good))
+
+
+@pytest.mark.parametrize("case", ["a town without homes", "a workplace the town does not have"])
+def test_a_degenerate_town_answer_is_repaired(case):
+    from smallville.llm.task import PromptTask
+
+    kind, inputs, bad, check, good = TOWN_CASES[case]
+    output = k.KINDS[kind][1]
+    task = PromptTask(kind=kind, inputs=inputs, output=output, fallback=output.model_construct())
+    value, c, bodies = ask(lambda llm: llm.complete(task), json.dumps(bad), json.dumps(good))
+    assert c.outcome == "repaired" and c.check == check, (c.outcome, c.check, c.error)
+    assert value == output.model_validate(good) and c.error in bodies[1]["messages"][-1]["content"]

@@ -343,3 +343,32 @@ def test_a_resumed_run_counts_earlier_repairs_and_fallbacks(tmp_path):
     u = _usage_from_log(log, lambda prompt, completion: 0.0)
     log.close()
     assert (u.calls, u.repaired, u.fallbacks, u.tokens) == (4, 2, 1, 60)
+
+
+def test_a_resident_the_world_does_not_name_starts_in_its_living_area(tmp_path):
+    """A world with no spawn point for a resident (any World Scaffold file, residents
+    made for it later) starts them on free tiles of their living areas."""
+    from smallville.cognition.persona import load_personas
+    from smallville.llm import LLM
+    from smallville.llm.scripted import ScriptedModel
+    from smallville.sim.engine import Simulation
+    from smallville.world import World
+
+    world = World.load(ROOT / "worlds" / "cafe.json")
+    for src in (ROOT / "agents" / "cafe").glob("*.json"):
+        shutil.copy(src, tmp_path / src.name)
+    newcomers = ("Zoe Park", "Yuri Park")
+    for name in newcomers:
+        p = json.loads((tmp_path / "ana_carter.json").read_text())
+        p.update(name=name, memories=[], living_area="the Cafe:Rowan Cottage:bedroom")
+        (tmp_path / f"{name.split()[0].lower()}.json").write_text(json.dumps(p))
+    personas = load_personas(tmp_path, [a.address for a in world.places.arenas])
+    sim = Simulation(world, personas, LLM(ScriptedModel()), start=0)
+    spawned = {s.name for s in world.places.spawns}
+    assert not spawned & set(newcomers)
+    starts = {m.name: sim.state.positions[m.id] for m in sim.minds}
+    bedroom = {tuple(t) for t in world.places.tiles("the Cafe:Rowan Cottage:bedroom").tolist()}
+    assert all(
+        starts[n] in bedroom and world.grid.walkable[starts[n][1], starts[n][0]] for n in newcomers
+    )
+    assert len(set(starts.values())) == len(starts)  # nobody starts on another's tile

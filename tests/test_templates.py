@@ -21,7 +21,8 @@ def test_every_kind_renders_completely(kind):
     raw = template(kind).template
     for field in type(task.inputs).model_fields:
         assert f"${field}" in raw or f"${{{field}}}" in raw, (kind, field)
-    assert task.inputs.persona.name in text
+    persona = getattr(task.inputs, "persona", None)  # the town kinds speak for no one
+    assert persona is None or persona.name in text
 
 
 @pytest.mark.parametrize("kind", sorted(k.KINDS))

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smallville.cli import analyze, llm, log, residents, run, view, world
+from smallville.cli import analyze, generate, llm, log, residents, run, view, world
 from smallville.cli.common import UserError
 
 
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
     # the order here is the order `smallville --help` lists them in
     world.add_parser(sub)
+    generate.add_agents_parser(sub)
     llm.add_parser(sub)
     run.add_parser(sub)
     log.add_parser(sub)

@@ -11,7 +11,7 @@ from smallville.cli.common import UserError, positive_int
 
 
 def add_parser(sub) -> None:
-    world = sub.add_parser("world", help="check, describe and render world layouts")
+    world = sub.add_parser("world", help="check, describe, render and generate world layouts")
     wsub = world.add_subparsers(title="world commands", metavar="COMMAND")
     v = wsub.add_parser(
         "validate",
@@ -42,6 +42,9 @@ def add_parser(sub) -> None:
     )
     r.add_argument("--no-labels", action="store_true", help="omit object and zone labels")
     r.set_defaults(func=_world_render)
+    from smallville.cli.generate import add_world_generate
+
+    add_world_generate(wsub)
 
 
 def default_world(world: Path | None) -> Path:
@@ -55,7 +58,8 @@ def default_world(world: Path | None) -> Path:
 
 
 def agents_dir(world: Path) -> Path:
-    """The world's ``metadata.agents_dir``, found from here or beside the worlds folder."""
+    """The world's ``metadata.agents_dir``, found beside the world file (a generated
+    town's folder), from here, or beside the worlds folder."""
     import json
 
     try:
@@ -63,7 +67,8 @@ def agents_dir(world: Path) -> Path:
     except (OSError, ValueError):
         meta = {}
     name = meta.get("agents_dir") or f"agents/{world.stem}"
-    for candidate in (Path(name), world.resolve().parent.parent / name):
+    here = world.resolve().parent
+    for candidate in (here / name, Path(name), here.parent / name):
         if candidate.is_dir():
             return candidate
     return Path(name)

@@ -40,6 +40,10 @@ _TOKEN_CAPS: dict[str, tuple[int, int]] = {  # kind -> (base, per sized item)
     "utterance": (160, 0),
     "summarize_conversation": (240, 0),
     "interview": (400, 0),
+    "town_brief": (1000, 0),  # 16 places: name, kind, purpose <= 120 characters, count
+    "town_building": (360, 0),  # 5 rooms of 6 objects <= 30 characters
+    "town_review": (560, 0),  # 4 places and 8 objects
+    "town_household": (2300, 0),  # 5 members, each up to ~1,800 characters of text
 }
 
 

@@ -14,19 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from smallville.llm.schema_base import In as _In
+from smallville.llm.schema_base import Out as _Out
+from smallville.llm.schemas_town import TOWN_KINDS
 
 # The description of every sleeping action (and its block and triple object): how the
 # planner, the server, the scripted model and the analysis tell that someone sleeps.
 SLEEPING = "sleeping"
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="ignore")
 
 
 # ----------------------------------------------------------------- shared inputs
@@ -275,5 +271,6 @@ KINDS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "utterance": (UtteranceIn, Utterance),
     "summarize_conversation": (SummarizeConversationIn, ConversationSummary),
     "interview": (InterviewIn, InterviewAnswer),
+    **TOWN_KINDS,
 }
 """kind -> (inputs model, output model)."""

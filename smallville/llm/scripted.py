@@ -26,7 +26,9 @@ from pydantic import BaseModel
 from smallville.llm import schemas as k
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
+from smallville.llm import scripted_towns as towns
 from smallville.llm.embed import local_embedder
+from smallville.llm.scripted_households import town_household
 from smallville.llm.scripted_profile import PROFILE
 from smallville.llm.sense_shared import norm
 from smallville.llm.task import Completion, PromptTask
@@ -367,6 +369,10 @@ _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {
     "utterance": utterance,
     "summarize_conversation": summarize_conversation,
     "interview": interview,
+    "town_brief": towns.town_brief,
+    "town_building": towns.town_building,
+    "town_review": towns.town_review,
+    "town_household": town_household,
 }
 _KNOWN = ", ".join(sorted(_ANSWERS))
 

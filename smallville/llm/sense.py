@@ -8,9 +8,10 @@ for cached answers too. A failed check raises ``SenseError`` naming the check an
 saying what was wrong in words a model can act on: the openai backend re-asks once
 quoting it, then uses the task's fallback, which cognition grounds in the persona.
 
-The checks are in ``sense_planning`` (the planning kinds) and ``sense_memory_talk``
-(memory and people), the rules they share in ``sense_shared``; the windows and
-tolerances named below are constants there. What each kind must satisfy:
+The checks are in ``sense_planning`` (the planning kinds), ``sense_memory_talk``
+(memory and people) and ``sense_town`` (making a town and its residents), the rules
+they share in ``sense_shared``; the windows and tolerances named below are constants
+there. What each kind must satisfy:
 
 - wake_up_hour: within ``WAKE_WINDOW`` hours of the persona's usual wake time.
 - daily_plan: at least ``MIN_PLAN_ITEMS`` different items; not only the prompt's own
@@ -34,6 +35,18 @@ tolerances named below are constants there. What each kind must satisfy:
 - summarize_conversation: a memo that is not a script; a planning thought that is not
   the prompt's example unless the conversation was about it.
 - interview: in the first person.
+- town_brief: a town name that is not a placeholder ("Town") or the prompt's words; at
+  least one home and one place that is not a home; every place listed once; homes enough
+  for the residents at ``MAX_HOUSEHOLD`` a home; the feel and purposes not the prompt's
+  wording copied back.
+- town_building: named rooms, each listed once; no object that is its room's name.
+- town_review: a missing place is not one of the places listed; a missing object is in a
+  place that is listed and not already there.
+- town_household: the members asked for (``size``), each with a first and last name,
+  none twice nor a neighbour's; a workplace that is one of the workplaces offered, or
+  ""; awake ``MIN_AWAKE`` to ``MAX_AWAKE`` hours, waking before bedtime unless bedtime
+  is a late night (up to ``LATE_NIGHT``) or the background says the work is at night;
+  no text that repeats the prompt.
 """
 
 from __future__ import annotations
@@ -45,6 +58,7 @@ from pydantic import BaseModel
 
 from smallville.llm import sense_memory_talk as talk
 from smallville.llm import sense_planning as planning
+from smallville.llm import sense_town as town
 from smallville.llm.sense_shared import action_emoji, is_sleep, wake_window, waking_hours
 
 Check = Callable[[Any, Any], None]
@@ -60,6 +74,10 @@ CHECKS: dict[str, Check] = {
     "utterance": talk.utterance,
     "summarize_conversation": talk.summarize_conversation,
     "interview": talk.interview,
+    "town_brief": town.town_brief,
+    "town_building": town.town_building,
+    "town_review": town.town_review,
+    "town_household": town.town_household,
 }
 
 

@@ -89,10 +89,6 @@ class Simulation:
         self.seed = seed
         self.places = world.places
         self.nav = world.nav
-        spawns = {s.name: s for s in self.places.spawns}
-        missing = [p.name for p in personas if p.name not in spawns]
-        if missing:
-            raise ValueError(f"no spawn point in the world for: {', '.join(missing)}")
         self.personas = sorted(personas, key=lambda p: p.name)
         private = private_arenas(
             self.places,
@@ -107,16 +103,34 @@ class Simulation:
             spatial.start(p.workplace)
             self.minds.append(Mind(i, p, spatial, self.place_index, self.settings, dim=1))
         self.by_name = {m.name: m for m in self.minds}
-        positions = []
-        for p in self.personas:
-            x0, y0, _, _ = footprint(spawns[p.name].position, (1, 1))
-            positions.append((x0, y0))
         self.state = SimState(
-            tick=0, time=start, positions=positions, paths=[[] for _ in self.personas]
+            tick=0, time=start, positions=self._starts(), paths=[[] for _ in self.personas]
         )
         self._object_tile = {o.address: (o.box[0], o.box[1]) for o in self.places.objects}
         self.recorder = Recorder(log, {m.name: m.id for m in self.minds})
         llm.meter.on_call(self.recorder.call)
+
+    def _starts(self) -> list[Tile]:
+        """Where each resident starts: its spawn point in the world, else (a world that
+        names no characters, or not these) a free tile of its living area, picked by
+        name so residents spread over a room."""
+        spawns = {s.name: s for s in self.places.spawns}
+        walk = self.world.grid.walkable
+        taken: set[Tile] = set()
+        out = []
+        for p in self.personas:
+            if p.name in spawns:
+                x0, y0, _, _ = footprint(spawns[p.name].position, (1, 1))
+                out.append((x0, y0))
+            else:
+                tiles = [(int(x), int(y)) for x, y in self.places.tiles(p.living_area).tolist()]
+                free = sorted(t for t in tiles if walk[t[1], t[0]] and t not in taken)
+                if not free:
+                    raise ValueError(f"{p.name}: living area {p.living_area!r} has no free tile")
+                h = int(hashlib.sha256(p.name.encode()).hexdigest()[:8], 16)
+                out.append(free[h % len(free)])
+            taken.add(out[-1])
+        return out
 
     # ------------------------------------------------------------------ setup
     async def prepare(self) -> None:

@@ -2,7 +2,8 @@
 
 A building is a rectangle; its rooms are rectangles of floor inside it; every other
 tile of the building is wall. Doors are tiles of that wall. Furniture is placed by
-its top-left tile inside a room. The builder writes floors, walls, doors, objects,
+its top-left tile inside a room: a kind of ``catalogue.FURNITURE``, or one the town
+was taught (``Town.add_kind``). The builder writes floors, walls, doors, objects,
 zones (our ``zone_layer``) and character spawns. Before anything is written the
 scene passes two checks: our own rasterisation here (``check_scene``, which names
 the building and room at fault) and the project's validator (CFR = RCS = OPS = 1).
@@ -18,103 +19,10 @@ from typing import Any
 
 import numpy as np
 
-# tag -> (footprint w, h; sprite w, h; physics; navigation; description)
-FURNITURE: dict[str, tuple[int, int, int, int, str, str, str]] = {
-    "bed": (1, 2, 1, 2, "solid", "obstacle", "a single bed with a quilt"),
-    "double bed": (2, 2, 2, 2, "solid", "obstacle", "a double bed with two pillows"),
-    "desk": (1, 1, 1, 1, "solid", "obstacle", "a wooden writing desk"),
-    "wardrobe": (1, 1, 1, 2, "solid", "obstacle", "a tall wardrobe"),
-    "nightstand": (1, 1, 1, 1, "solid", "obstacle", "a small nightstand with a lamp"),
-    "bookshelf": (1, 1, 1, 2, "solid", "obstacle", "a bookshelf full of books"),
-    "toilet": (1, 1, 1, 1, "solid", "obstacle", "a white toilet"),
-    "bathroom sink": (1, 1, 1, 1, "solid", "obstacle", "a washbasin with a mirror"),
-    "shower": (1, 1, 1, 2, "solid", "obstacle", "a shower cubicle"),
-    "sofa": (2, 1, 2, 1, "solid", "obstacle", "a comfortable sofa"),
-    "armchair": (1, 1, 1, 1, "solid", "obstacle", "an armchair"),
-    "tv": (1, 1, 1, 1, "solid", "obstacle", "a television on a stand"),
-    "piano": (2, 1, 2, 2, "solid", "obstacle", "an upright piano"),
-    "stove": (1, 1, 1, 1, "solid", "obstacle", "a kitchen stove with an oven"),
-    "fridge": (1, 1, 1, 2, "solid", "obstacle", "a refrigerator"),
-    "kitchen sink": (1, 1, 1, 1, "solid", "obstacle", "a kitchen sink"),
-    "counter": (1, 1, 1, 1, "solid", "obstacle", "a kitchen counter"),
-    "dining table": (2, 1, 2, 1, "solid", "obstacle", "a dining table"),
-    "chair": (1, 1, 1, 1, "solid", "obstacle", "a wooden chair"),
-    "cafe counter": (3, 1, 3, 1, "solid", "obstacle", "a long serving counter with a till"),
-    "coffee machine": (1, 1, 1, 1, "solid", "obstacle", "an espresso machine"),
-    "pastry case": (1, 1, 1, 1, "solid", "obstacle", "a glass case of pastries"),
-    "cafe table": (1, 1, 1, 1, "solid", "obstacle", "a small round cafe table"),
-    "bar counter": (4, 1, 4, 1, "solid", "obstacle", "a polished bar counter"),
-    "bar stool": (1, 1, 1, 1, "solid", "obstacle", "a tall bar stool"),
-    "beer taps": (1, 1, 1, 1, "solid", "obstacle", "a row of beer taps"),
-    "pool table": (2, 1, 2, 1, "solid", "obstacle", "a pool table"),
-    "jukebox": (1, 1, 1, 2, "solid", "obstacle", "a jukebox"),
-    "storage shelf": (1, 1, 1, 2, "solid", "obstacle", "metal storage shelves"),
-    "crates": (1, 1, 1, 1, "solid", "obstacle", "stacked wooden crates"),
-    "blackboard": (2, 1, 2, 1, "solid", "obstacle", "a blackboard on a stand"),
-    "lectern": (1, 1, 1, 1, "solid", "obstacle", "a lectern"),
-    "student desk": (1, 1, 1, 1, "solid", "obstacle", "a student desk"),
-    "library table": (2, 1, 2, 1, "solid", "obstacle", "a long reading table"),
-    "reading chair": (1, 1, 1, 1, "solid", "obstacle", "a reading chair"),
-    "computer": (1, 1, 1, 1, "solid", "obstacle", "a desktop computer"),
-    "librarian desk": (2, 1, 2, 1, "solid", "obstacle", "the librarian's desk"),
-    "pharmacy counter": (3, 1, 3, 1, "solid", "obstacle", "the pharmacy counter"),
-    "medicine shelf": (1, 1, 1, 2, "solid", "obstacle", "shelves of medicine"),
-    "cash register": (1, 1, 1, 1, "solid", "obstacle", "a cash register"),
-    "grocery shelf": (1, 1, 1, 2, "solid", "obstacle", "shelves of groceries"),
-    "produce stand": (2, 1, 2, 1, "solid", "obstacle", "a stand of fresh produce"),
-    "freezer": (1, 1, 1, 1, "solid", "obstacle", "a chest freezer"),
-    "easel": (1, 1, 1, 2, "solid", "obstacle", "a painter's easel"),
-    "sculpting stand": (1, 1, 1, 2, "solid", "obstacle", "a sculpting stand with clay"),
-    "supply cabinet": (1, 1, 1, 2, "solid", "obstacle", "a cabinet of art supplies"),
-    "work table": (2, 1, 2, 1, "solid", "obstacle", "a paint-spattered work table"),
-    "guitar stand": (1, 1, 1, 1, "solid", "obstacle", "a guitar on a stand"),
-    "council table": (3, 1, 3, 1, "solid", "obstacle", "the council table"),
-    "podium": (1, 1, 1, 1, "solid", "obstacle", "a podium with a microphone"),
-    "filing cabinet": (1, 1, 1, 2, "solid", "obstacle", "a filing cabinet"),
-    "notice board": (1, 1, 1, 1, "solid", "obstacle", "the town notice board"),
-    "reception desk": (2, 1, 2, 1, "solid", "obstacle", "a reception desk"),
-    "bench": (2, 1, 2, 1, "solid", "obstacle", "a park bench"),
-    "fountain": (2, 2, 2, 2, "solid", "obstacle", "a stone fountain"),
-    "picnic table": (2, 1, 2, 1, "solid", "obstacle", "a picnic table"),
-    "swing": (1, 1, 1, 2, "solid", "obstacle", "a children's swing"),
-    "slide": (1, 1, 1, 2, "solid", "obstacle", "a slide"),
-    "bandstand": (3, 2, 3, 3, "solid", "obstacle", "a wooden bandstand"),
-    "mailbox": (1, 1, 1, 1, "solid", "obstacle", "a mailbox"),
-    "garden bed": (3, 1, 3, 1, "solid", "obstacle", "a raised bed of vegetables"),
-    "fruit tree": (1, 1, 2, 3, "solid", "obstacle", "an apple tree"),
-    "tool shed": (2, 2, 2, 3, "solid", "obstacle", "a wooden shed of garden tools"),
-    "compost bin": (1, 1, 1, 1, "solid", "obstacle", "a compost bin"),
-    "water tap": (1, 1, 1, 1, "solid", "obstacle", "an outdoor tap with watering cans"),
-    "beehive": (1, 1, 1, 1, "solid", "obstacle", "a wooden beehive"),
-    "soccer goal": (1, 3, 1, 3, "solid", "obstacle", "a football goal with a net"),
-    "bleachers": (4, 1, 4, 2, "solid", "obstacle", "wooden bleachers"),
-    "drinking fountain": (1, 1, 1, 1, "solid", "obstacle", "a drinking fountain"),
-}
+from smallville.towngen.catalogue import FLOORS, FURNITURE, Kind
 
-# floor asset id -> (semantic tag, description). Indoor floors are named for the room
-# they pave, so a scene read without our zone_layer still derives meaningful arenas.
-FLOORS: dict[str, tuple[str, str]] = {
-    "street": ("street", "asphalt road"),
-    "sidewalk": ("sidewalk", "grey paving stones"),
-    "grass": ("grass", "short green grass"),
-    "path": ("floor_path", "gravel footpath"),
-    "floor_doorstep": ("floor_doorstep", "stone thresholds under walls and doorways"),
-    "floor_bedroom": ("floor_bedroom", "warm wooden floorboards"),
-    "floor_living_room": ("floor_living_room", "oak parquet with a rug"),
-    "floor_kitchen": ("floor_kitchen", "white ceramic tiles"),
-    "floor_bathroom": ("floor_bathroom", "small blue and white mosaic tiles"),
-    "floor_cafe": ("floor_cafe", "honey-coloured wooden boards"),
-    "floor_bar": ("floor_bar", "dark stained floorboards"),
-    "floor_classroom": ("floor_classroom", "scuffed wooden boards"),
-    "floor_library": ("floor_library", "quiet green carpet"),
-    "floor_hallway": ("floor_hallway", "polished stone"),
-    "floor_office": ("floor_office", "grey carpet tiles"),
-    "floor_meeting_room": ("floor_meeting_room", "polished parquet"),
-    "floor_shop": ("floor_shop", "speckled vinyl tiles"),
-    "floor_storage": ("floor_storage", "bare concrete"),
-    "floor_studio": ("floor_studio", "paint-spattered concrete"),
-    "floor_common_room": ("floor_common_room", "worn wooden floorboards"),
-}
+STYLE = "cosy top-down pixel-art small town, 16 px tiles"
+Pair = tuple[int, int]
 
 
 class SpecError(ValueError):
@@ -161,18 +69,33 @@ class Resident:
 class Town:
     """Collects the parts of a scene and writes it as World Scaffold JSON."""
 
-    def __init__(self, name: str, size: tuple[int, int], description: str, agents_dir: str):
+    def __init__(self, name: str, size: Pair, description: str, agents_dir: str, style=STYLE):
         self.name = name
         self.size = size
         self.description = description
         self.agents_dir = agents_dir
+        self.style = style
         self.floor: list[dict] = []
         self.walls: list[dict] = []
         self.objects: list[dict] = []
         self.npcs: list[dict] = []
         self.zones: list[dict] = []
-        self.used: set[str] = set()
+        self.floors_used: set[str] = set()
+        self.kinds: dict[str, Kind] = dict(FURNITURE)
+        self.kinds_used: set[str] = set()
+        self.things: dict[str, str] = {}  # asset id -> tag of kinds added
         self.characters: dict[str, dict] = {}
+
+    def add_kind(self, tag: str, kind: Kind) -> None:
+        """Furnish with a thing the catalogue lacks. Its asset id is prefixed "thing_" so
+        that no name ("wall", "door", "grass") can clash with another asset's id."""
+        aid = self.asset_id(tag)
+        if tag in FURNITURE or self.things.setdefault(aid, tag) != tag:
+            raise SpecError(f"{tag!r}: its asset id {aid!r} is already another thing's")
+        self.kinds[tag] = kind
+
+    def asset_id(self, tag: str) -> str:
+        return asset_id(tag) if tag in FURNITURE else "thing_" + asset_id(tag)
 
     def outdoor(self, o: Outdoor) -> None:
         self._floor(o.floor, o.area)
@@ -181,7 +104,7 @@ class Town:
         self.zones.append({"sector": o.sector, "arena": o.arena, "area": list(o.area)})
         x0, y0, w, h = o.area
         for tag, x, y in o.furniture:
-            _fits(tag, x - x0, y - y0, (w, h), f"{o.sector}/{o.arena}")
+            self._fits(tag, x - x0, y - y0, (w, h), f"{o.sector}/{o.arena}")
             self._place(tag, x, y)
 
     def building(self, b: Building) -> None:
@@ -201,7 +124,7 @@ class Town:
             )
             taken = np.zeros((h, w), bool)
             for tag, dx, dy in room.furniture:
-                fw, fh = _fits(tag, dx, dy, (w, h), where)
+                fw, fh = self._fits(tag, dx, dy, (w, h), where)
                 if taken[dy : dy + fh, dx : dx + fw].any():
                     raise SpecError(f"{where}: {tag!r} at ({dx}, {dy}) overlaps other furniture")
                 taken[dy : dy + fh, dx : dx + fw] = True
@@ -240,19 +163,29 @@ class Town:
     def _floor(self, floor: str, area: tuple[int, int, int, int]) -> None:
         if floor not in FLOORS:
             raise SpecError(f"floor {floor!r} at {area} is not one of {sorted(FLOORS)}")
-        self.used.add(floor)
+        self.floors_used.add(floor)
         self.floor.append(_fill(floor, area))
 
+    def _fits(
+        self, tag: str, dx: int, dy: int, room: tuple[int, int], where: str
+    ) -> tuple[int, int]:
+        if tag not in self.kinds:
+            raise SpecError(f"{where}: unknown furniture {tag!r} (add it to catalogue.FURNITURE)")
+        fw, fh = self.kinds[tag][:2]
+        if dx < 0 or dy < 0 or dx + fw > room[0] or dy + fh > room[1]:
+            raise SpecError(f"{where}: {tag!r} ({fw}x{fh}) at ({dx}, {dy}) sticks out of {room}")
+        return fw, fh
+
     def _place(self, tag: str, x: int, y: int) -> None:
-        w, h = FURNITURE[tag][:2]
-        self.used.add(tag)
-        self.objects.append({"asset_id": asset_id(tag), "position": [x + w / 2, y + h]})
+        w, h = self.kinds[tag][:2]
+        self.kinds_used.add(tag)
+        self.objects.append({"asset_id": self.asset_id(tag), "position": [x + w / 2, y + h]})
 
     def scene(self) -> dict[str, Any]:
         assets: dict[str, Any] = {}
         props: dict[str, Any] = {}
         for fid, (tag, desc) in FLOORS.items():
-            if fid in self.used:
+            if fid in self.floors_used:
                 assets[fid] = _asset("tile", f"floor: {desc}", (1, 1), (1, 1))
                 props[fid] = {"physics": "passable", "navigation": "walkable", "semantic_tag": tag}
         assets["wall"] = _asset("tile", "wall: painted brick wall", (1, 1), (1, 1))
@@ -263,10 +196,11 @@ class Town:
             "navigation": "walkable_door",
             "semantic_tag": "door",
         }
-        for tag in sorted(t for t in self.used if t in FURNITURE):
-            w, h, vw, vh, physics, nav, desc = FURNITURE[tag]
-            assets[asset_id(tag)] = _asset("object", desc, (w, h), (vw, vh))
-            props[asset_id(tag)] = {"physics": physics, "navigation": nav, "semantic_tag": tag}
+        for tag in sorted(self.kinds_used):
+            w, h, vw, vh, physics, nav, desc = self.kinds[tag]
+            aid = self.asset_id(tag)
+            assets[aid] = _asset("object", desc, (w, h), (vw, vh))
+            props[aid] = {"physics": physics, "navigation": nav, "semantic_tag": tag}
         for aid, c in self.characters.items():
             assets[aid] = c["asset"]
             props[aid] = c["properties"]
@@ -276,7 +210,7 @@ class Town:
                 "scene_name": self.name,
                 "grid_size": [w, h],
                 "description": self.description,
-                "style_prompt": "cosy top-down pixel-art small town, 16 px tiles",
+                "style_prompt": self.style,
                 "agents_dir": self.agents_dir,
             },
             "assets": assets,
@@ -299,12 +233,7 @@ def check_scene(scene: dict[str, Any]) -> list[str]:
     """
     w, h = scene["metadata"]["grid_size"]
     lay, props = scene["layout"], scene["properties"]
-    floor = np.zeros((h, w), bool)
-    wall = np.zeros((h, w), bool)
-    for c in lay["floor_layer"]:
-        floor[_slice(c["area"])] = True
-    for c in lay["wall_layer"]:
-        wall[_slice(c["area"])] = True
+    floor, wall = (_mask(lay[layer], (h, w)) for layer in ("floor_layer", "wall_layer"))
     arena = np.full((h, w), -1)
     names = []
     for z in lay["zone_layer"]:
@@ -385,15 +314,6 @@ def _asset(kind: str, desc: str, base: tuple[int, int], visual: tuple[int, int])
     return {"type": kind, "description": desc, "base_size": list(base), "visual_size": list(visual)}
 
 
-def _fits(tag: str, dx: int, dy: int, room: tuple[int, int], where: str) -> tuple[int, int]:
-    if tag not in FURNITURE:
-        raise SpecError(f"{where}: unknown furniture {tag!r} (add it to townkit.FURNITURE)")
-    fw, fh = FURNITURE[tag][:2]
-    if dx < 0 or dy < 0 or dx + fw > room[0] or dy + fh > room[1]:
-        raise SpecError(f"{where}: {tag!r} ({fw}x{fh}) at ({dx}, {dy}) sticks out of {room}")
-    return fw, fh
-
-
 def _check_door(b: Building, inside: np.ndarray, dx: int, dy: int) -> None:
     """A door is a wall tile with open ground (a room or outdoors) on two opposite sides."""
     bw, bh = b.size
@@ -434,6 +354,14 @@ def _reach(walkable: np.ndarray) -> np.ndarray:
                 seen[ny, nx] = True
                 todo.append((nx, ny))
     return seen
+
+
+def _mask(commands: list[dict], shape: tuple[int, int]) -> np.ndarray:
+    """The tiles a layer's fill_rect commands paint."""
+    mask = np.zeros(shape, bool)
+    for c in commands:
+        mask[_slice(c["area"])] = True
+    return mask
 
 
 def _slice(area: list[int]) -> tuple[slice, slice]:
