@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from importlib import resources
 
@@ -70,3 +71,11 @@ def test_importance_prompt_names_the_scale_anchors():
     text = render(sample("importance"))
     assert "1 to 10" in text and "brushing teeth" in text and "break-up" in text
     assert "events" in text  # the kind of memory being rated
+
+
+@pytest.mark.parametrize("kind", sorted(k.KINDS))
+def test_schema_patterns_use_no_backslash_classes(kind):
+    """llama.cpp compiles a schema's patterns into a grammar; its converter emits
+    ``\\d`` as an escape its own parser rejects, and the server stopped answering."""
+    text = json.dumps(k.KINDS[kind][1].model_json_schema())
+    assert "\\\\d" not in text and "\\\\w" not in text and "\\\\s" not in text

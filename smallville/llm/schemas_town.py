@@ -21,7 +21,9 @@ MAX_COPIES = 12  # copies of one place ("6 cottages")
 MAX_ROOMS = 5
 MAX_OBJECTS = 6  # per room
 MAX_HOUSEHOLD = 5
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+# digits as [0-9], not \d: llama.cpp turns patterns into a grammar, and its converter
+# emits "\d" as an escape its grammar parser rejects (the server then stopped answering)
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 ObjectName = Annotated[str, Field(min_length=1, max_length=30)]
