@@ -32,7 +32,8 @@ import random
 from pydantic import BaseModel, ConfigDict
 
 from smallville.llm import schemas_town as t
-from smallville.llm.scripted_town_catalogue import catalogue, singular, tokens
+from smallville.llm.scripted_town_catalogue import catalogue, tokens
+from smallville.llm.sense_shared import singular
 
 Words = tuple[str, ...]
 

@@ -34,6 +34,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from smallville.llm import schemas_town as t
+from smallville.llm.sense_shared import singular
 
 Words = tuple[str, ...]
 STOP = frozenset(
@@ -134,16 +135,6 @@ def tokens(text: str) -> list[str]:
     office), so an apostrophe never splits a name."""
     text = re.sub(r"'s\b", "", fold(text).lower())
     return re.findall(r"\d[\d,]*\d|\d|[a-z]+", text)
-
-
-def singular(word: str) -> str:
-    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") else word
 
 
 def _is(word: str, token: str) -> bool:

@@ -121,3 +121,14 @@ def example_copies(texts: Iterable[str], examples: Sequence[str]) -> list[str]:
     """The ``texts`` that are one of the prompt's ``examples`` in other words."""
     shown = {content_words(e) for e in examples}
     return [t for t in texts if content_words(t) in shown]
+
+
+def singular(word: str) -> str:
+    """A lowercase noun's singular, near enough to match "bakeries" with "bakery"."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word

@@ -10,7 +10,7 @@ import functools
 import re
 
 from smallville.llm import schemas_town as t
-from smallville.llm.sense_shared import fail, norm, quote
+from smallville.llm.sense_shared import fail, norm, quote, singular
 
 MIN_AWAKE, MAX_AWAKE = 8, 20  # hours a resident is up between waking and sleeping
 LATE_NIGHT = 2  # a bedtime up to 02:00 is a late night, not a night shift
@@ -35,17 +35,9 @@ def copied(text: str, kind: str) -> bool:
 
 def _same(name: str) -> str:
     """A name as compared: words only, "the" and a plural "s" dropped."""
-    return " ".join(_singular(w) for w in norm(name).split() if w != "the")
+    return " ".join(singular(w) for w in norm(name).split() if w != "the")
 
 
-def _singular(word: str) -> str:
-    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    return word[:-1] if word.endswith("s") else word
 
 
 def _head(text: str) -> str:
