@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smallville.llm import schemas as k
+from smallville.llm import schemas_eval as ev
 from smallville.llm import schemas_town as town
 from smallville.llm.task import PromptTask
 
@@ -56,6 +57,23 @@ TOWN_SAMPLES = {
         size=3,
         workplaces=("Harbour: where the boats land their catch", "Bakery: bakes bread"),
         neighbours=("Ana Carter, 34, works at the Harbour",),
+    ),
+}
+
+ABOUT = "46, owns Bellini's Cafe; warm, outgoing"
+EVAL_SAMPLES = {
+    "eval_rate": ev.EvalRateIn(
+        resident="Clara Bellini",
+        about=ABOUT,
+        question="Who did you talk with today?",
+        answer="I talked with Ann Lee about my Valentine's Day party at the cafe.",
+    ),
+    "eval_compare": ev.EvalCompareIn(
+        resident="Clara Bellini",
+        about=ABOUT,
+        question="Who did you talk with today?",
+        answer_a="I talked with Ann Lee about my Valentine's Day party at the cafe.",
+        answer_b="I'm not sure. I don't remember anything about that.",
     ),
 }
 
@@ -144,6 +162,8 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
             question="Are you planning a party?",
             memories=(PARTY, ROUTINE),
         )
+    elif kind in EVAL_SAMPLES:
+        i = EVAL_SAMPLES[kind]
     elif kind in TOWN_SAMPLES:  # no persona: the town and its residents are being made
         i = TOWN_SAMPLES[kind]
     else:
@@ -156,5 +176,5 @@ def sample(kind: str, persona: k.PersonaBrief = CLARA) -> PromptTask:
         fallback=fallback,
         choices=choices,
         sizes=sizes,
-        agent=None if kind in TOWN_SAMPLES else persona.name,
+        agent=None if kind in TOWN_SAMPLES or kind in EVAL_SAMPLES else persona.name,
     )

@@ -11,7 +11,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from smallville.cli import analyze, generate, llm, log, residents, run, view, world
+from smallville.cli import (
+    analyze,
+    evaluate,
+    experiment,
+    generate,
+    llm,
+    log,
+    residents,
+    run,
+    view,
+    world,
+)
 from smallville.cli.common import UserError
 
 
@@ -56,4 +67,6 @@ def _parser() -> argparse.ArgumentParser:
     residents.add_interview_parser(sub)
     view.add_parser(sub)
     analyze.add_parser(sub)
+    evaluate.add_parser(sub)
+    experiment.add_parser(sub)
     return p

@@ -44,6 +44,8 @@ _TOKEN_CAPS: dict[str, tuple[int, int]] = {  # kind -> (base, per sized item)
     "town_building": (360, 0),  # 5 rooms of 6 objects <= 30 characters
     "town_review": (560, 0),  # 4 places and 8 objects
     "town_household": (2300, 0),  # 5 members, each up to ~1,800 characters of text
+    "eval_rate": (110, 0),  # a rating and a reason <= 300 characters
+    "eval_compare": (110, 0),  # a verdict and a reason <= 300 characters
 }
 
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from smallville.llm.schema_base import In as _In
 from smallville.llm.schema_base import Out as _Out
+from smallville.llm.schemas_eval import EVAL_KINDS
 from smallville.llm.schemas_town import TOWN_KINDS
 
 # The description of every sleeping action (and its block and triple object): how the
@@ -272,5 +273,6 @@ KINDS: dict[str, tuple[type[BaseModel], type[BaseModel]]] = {
     "summarize_conversation": (SummarizeConversationIn, ConversationSummary),
     "interview": (InterviewIn, InterviewAnswer),
     **TOWN_KINDS,
+    **EVAL_KINDS,
 }
 """kind -> (inputs model, output model)."""

@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from smallville.llm import schemas as k
+from smallville.llm import scripted_eval as evals
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
 from smallville.llm import scripted_towns as towns
@@ -373,6 +374,8 @@ _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {
     "town_building": towns.town_building,
     "town_review": towns.town_review,
     "town_household": town_household,
+    "eval_rate": evals.eval_rate,
+    "eval_compare": evals.eval_compare,
 }
 _KNOWN = ", ".join(sorted(_ANSWERS))
 

@@ -47,6 +47,8 @@ there. What each kind must satisfy:
   ""; awake ``MIN_AWAKE`` to ``MAX_AWAKE`` hours, waking before bedtime unless bedtime
   is a late night (up to ``LATE_NIGHT``) or the background says the work is at night;
   no text that repeats the prompt.
+- eval_rate, eval_compare (``sense_eval``): a reason that is not the question or an
+  answer copied back; two identical answers compare as "same".
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from smallville.llm import sense_eval as evals
 from smallville.llm import sense_memory_talk as talk
 from smallville.llm import sense_planning as planning
 from smallville.llm import sense_town as town
@@ -78,6 +81,8 @@ CHECKS: dict[str, Check] = {
     "town_building": town.town_building,
     "town_review": town.town_review,
     "town_household": town.town_household,
+    "eval_rate": evals.eval_rate,
+    "eval_compare": evals.eval_compare,
 }
 
 

@@ -38,8 +38,6 @@ def _same(name: str) -> str:
     return " ".join(singular(w) for w in norm(name).split() if w != "the")
 
 
-
-
 def _head(text: str) -> str:
     """ "Fish Market (work): hall [...]" or "Ana Carter, 34, ..." -> its name."""
     return re.split(r"[(:,]", text, maxsplit=1)[0].strip()

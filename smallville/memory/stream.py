@@ -13,7 +13,7 @@ LLM port's ``embed``), which are stored L2-normalised.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -278,6 +278,25 @@ class MemoryStream:
         if touch:
             self._accessed[chosen] = now
         return chosen.tolist()
+
+    def subset(self, keep: Callable[[MemoryRecord], bool] | Set[int]) -> MemoryStream:
+        """A new stream of the records ``keep`` accepts (a predicate or a set of ids),
+        renumbered 0..m-1 in their order, with their times, importance, depth and
+        embeddings; evidence is mapped to the new ids, a citation of a dropped record
+        dropped. ``importance_since_reflection`` is kept."""
+        pick = keep.__contains__ if isinstance(keep, Set) else lambda i: keep(self.record(i))
+        ids = [i for i in range(self._n) if pick(i)]
+        m = MemoryStream(self._dim, capacity=max(1, len(ids)), retention=self._retention)
+        new = {old: j for j, old in enumerate(ids)}
+        for name in ("_created", "_accessed", "_importance", "_kind", "_depth", "_emb"):
+            getattr(m, name)[: len(ids)] = getattr(self, name)[np.asarray(ids, np.int64)]
+        for name in ("_text", "_subkind", "_triple", "_source"):
+            setattr(m, name, [getattr(self, name)[i] for i in ids])
+        m._evidence = [tuple(new[e] for e in self._evidence[i] if e in new) for i in ids]
+        for j, code in enumerate(m._kind[: len(ids)].tolist()):
+            m._by_kind[code].append(j)
+        m._n, m._since_reflection = len(ids), self._since_reflection
+        return m
 
     def _codes(self, kinds: Sequence[str]) -> list[int]:
         if isinstance(kinds, str):

@@ -17,6 +17,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -55,11 +56,20 @@ async def interview(
     return persona.name, gt.fmt(now), answer
 
 
-async def recall_at(
-    path: Path, agent: str, question: str, llm, at: str | None = None
-) -> tuple[Persona, int, list[k.MemoryBrief]]:
-    """The resident, the game time, and the memories its retrieval gives the question
-    there (nothing is marked as accessed)."""
+@dataclass(frozen=True)
+class ResidentAt:
+    """A resident of a run at a moment: persona, tick and game time, memory stream
+    (None: nothing remembered yet) and the run's cognition settings."""
+
+    persona: Persona
+    tick: int
+    now: int
+    stream: MemoryStream | None
+    settings: CognitionSettings
+
+
+def resident_at(path: Path, agent: str, at: str | None = None) -> ResidentAt:
+    """Read ``agent`` at ``at`` (default: the end of the run) from the run file."""
     log = RunLog.open(path, readonly=True)
     try:
         agents = {a.name: a for a in log.agents()}
@@ -73,11 +83,29 @@ async def recall_at(
         raise damaged(path, e) from e
     finally:
         log.close()
+    return ResidentAt(persona, tick, now, stream, settings)
+
+
+async def recall(r: ResidentAt, llm, question: str, keep=None) -> list[k.MemoryBrief]:
+    """The memories the resident's retrieval gives ``question`` (nothing is marked as
+    accessed); with ``keep`` (``MemoryStream.subset``'s argument), from those records
+    only: how the evaluation's ablations answer."""
+    stream = r.stream
+    if stream is not None and keep is not None:
+        stream = stream.subset(keep)
     if stream is None:
-        return persona, now, []
-    keeper = MemoryKeeper(persona.brief(), settings, stream, Backlog(), [])
-    memories = await keeper.recall(llm, question, now, settings.prompt_memories, touch=False)
-    return persona, now, memories
+        return []
+    keeper = MemoryKeeper(r.persona.brief(), r.settings, stream, Backlog(), [])
+    return await keeper.recall(llm, question, r.now, r.settings.prompt_memories, touch=False)
+
+
+async def recall_at(
+    path: Path, agent: str, question: str, llm, at: str | None = None, keep=None
+) -> tuple[Persona, int, list[k.MemoryBrief]]:
+    """The resident, the game time, and the memories its retrieval gives the question
+    there (nothing is marked as accessed; ``keep``: see ``recall``)."""
+    r = resident_at(path, agent, at)
+    return r.persona, r.now, await recall(r, llm, question, keep)
 
 
 def _moment(log: RunLog, meta: dict, at: str | None) -> tuple[int, int]:
