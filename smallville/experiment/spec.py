@@ -13,12 +13,13 @@ metric) or a list index (``-1`` is the last), e.g. ``diffusion.*.share`` or
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from smallville.jsonfile import read_model
 
 # the flags a condition may give `smallville run` (the paper's ablations)
 ABLATION_FLAGS = ("--no-reflection", "--no-planning", "--no-memory")
@@ -149,18 +150,7 @@ class Spec(BaseModel):
 def load(path: Path) -> Spec:
     """The spec in ``path``, its paths made absolute and checked to exist."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        spec = Spec.model_validate(data)
-    except OSError as e:
-        raise SpecError(f"{path}: cannot read the spec: {e.strerror}") from e
-    except json.JSONDecodeError as e:
-        raise SpecError(f"{path}: line {e.lineno} column {e.colno}: {e.msg}") from e
-    except ValidationError as e:
-        err = e.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{path}: {where}: {msg}") from e
+    spec = read_model(path, Spec, "the spec", SpecError)
     base = path.resolve().parent
     spec.world = _resolve(path, base, "world", spec.world, file=True)
     spec.agents = _resolve(path, base, "agents", spec.agents, file=False)

@@ -3,10 +3,11 @@ start, and which facts the analysis tracks as they spread."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from smallville.jsonfile import read_model
 
 DEFAULT_START = "2023-02-13 06:00"
 
@@ -38,14 +39,4 @@ class Scenario(BaseModel):
 
     @classmethod
     def load(cls, path: Path) -> Scenario:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            return cls.model_validate(data)
-        except OSError as e:
-            raise ScenarioError(f"{path}: cannot read the scenario: {e.strerror}") from e
-        except json.JSONDecodeError as e:
-            raise ScenarioError(f"{path}: line {e.lineno} column {e.colno}: {e.msg}") from e
-        except ValidationError as e:
-            err = e.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
-            raise ScenarioError(f"{path}: {where}: {err['msg']}") from e
+        return read_model(path, cls, "the scenario", ScenarioError)
