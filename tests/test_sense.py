@@ -624,3 +624,29 @@ def test_a_degenerate_town_answer_is_repaired(case):
     value, c, bodies = ask(lambda llm: llm.complete(task), json.dumps(bad), json.dumps(good))
     assert c.outcome == "repaired" and c.check == check, (c.outcome, c.check, c.error)
     assert value == output.model_validate(good) and c.error in bodies[1]["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "ok"),
+    [
+        ("Mei Tanaka: I baked cinnamon buns this morning.", True),  # a speaker label
+        ("Hi, I'm Mei Tanaka and I run the Corner Cafe.", True),  # naming oneself
+        ("My name is Mei Tanaka; I bake for the cafe.", True),
+        ("Mei Tanaka baked cinnamon buns.", False),
+        ("{Mei Tanaka} has learned a lot about herself, and I am proud of her.", False),
+        ("She baked cinnamon buns.", False),
+        ("Mei Tanaka", False),
+    ],
+)
+def test_interview_voice_allows_a_label_and_ones_own_name(answer, ok):
+    """SmolLM2 opened answers with "Mei Tanaka:" and introductions name the speaker:
+    neither is the third person."""
+    from smallville.llm.sense import check_sense
+    from smallville.llm.task import SenseError
+
+    inputs = k.InterviewIn(persona=MEI, now="2023-02-13 18:00", question="Who are you?")
+    if ok:
+        check_sense("interview", inputs, k.InterviewAnswer(answer=answer))
+    else:
+        with pytest.raises(SenseError, match="first person"):
+            check_sense("interview", inputs, k.InterviewAnswer(answer=answer))

@@ -90,12 +90,17 @@ _FIRST_PERSON = re.compile(r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself|we|our|us)
 
 
 def interview(i: k.InterviewIn, v: k.InterviewAnswer) -> None:
-    text = v.answer.strip()
-    first = i.persona.name.split()[0].lower()
-    opening = text.lower().split()[0].strip(",.:;!") if text.split() else ""
+    """First person: not opening with the resident's own first name or he/she/they, not
+    "<name> is/has/was...", and with an I/me/my. A leading speaker label ("Mei Tanaka:")
+    is not part of the answer, and a resident may say its own name ("I'm Mei Tanaka")."""
+    name = i.persona.name
+    text = re.sub(rf"^\W*{re.escape(name)}\W*:\s*", "", v.answer.strip(), flags=re.I)
+    first = name.split()[0].lower()
+    opening = text.lower().split()[0].strip(",.:;!{}") if text.split() else ""
+    about = rf"\b{re.escape(name)}\W*\s+(is|was|has|had|does|did|will|would|likes|loves)\b"
     if (
         opening in (first, "he", "she", "they")
-        or i.persona.name.lower() in text.lower()
+        or re.search(about, text, re.I)
         or not _FIRST_PERSON.search(text)
     ):
         fail(
