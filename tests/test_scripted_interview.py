@@ -12,7 +12,7 @@ import pytest
 from smallville.cli import main
 from smallville.llm import schemas as k
 from smallville.llm import scripted_rules as r
-from smallville.llm.scripted import interview
+from smallville.llm.scripted_interview import interview
 from smallville.llm.sense import check_sense
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,3 +165,19 @@ def test_an_interview_recalls_with_the_residents_own_stream(cafe_run):
     records = [saved.record(i) for i in range(len(saved))]
     assert any(r.last_accessed != r.created for r in records)  # the run retrieved some
     assert got and got == recall(saved) and got != recall(rebuilt)
+
+
+def test_an_introduction_comes_from_the_persona():
+    """Asked to introduce itself, a resident gives its name, age and background in the
+    first person, memories or not (the eval's self-knowledge questions)."""
+    from smallville.cognition.persona import load_personas
+    from smallville.llm.scripted_interview import interview
+
+    for p in load_personas(ROOT / "agents" / "the_ville"):
+        asked = k.InterviewIn(
+            persona=p.brief(), now="", question="Give an introduction of yourself."
+        )
+        answer = interview(asked, random.Random(0))
+        check_sense("interview", asked, answer)
+        assert answer.answer.startswith(f"I'm {p.name}, {p.age}.")
+        assert " he " not in answer.answer and " she " not in answer.answer, answer.answer

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from smallville.llm import schemas as k
 from smallville.llm import scripted_eval as evals
+from smallville.llm import scripted_interview as interviews
 from smallville.llm import scripted_plans as plans
 from smallville.llm import scripted_rules as r
 from smallville.llm import scripted_towns as towns
@@ -323,40 +324,6 @@ def _told(text: str) -> str:
     return news.split(". Anyway,", 1)[0].rstrip(".")
 
 
-def interview(i: k.InterviewIn, rng: random.Random) -> k.InterviewAnswer:
-    """The resident answers from the memories shown, in the first person: the sentences
-    that share words with the question first (a whispered memory among them), else
-    what is on its mind. Memories cut short for the prompt are told to their last
-    whole sentence or word."""
-    me = i.persona.name
-    asked = r.question_stems(i.question)
-    told: dict[str, tuple[int, int, int, int]] = {}  # sentence -> rank, first seen first
-    for order, m in enumerate(i.memories):
-        # a conversation memo quotes the lines said ("You are planning..."): out of
-        # their conversation they would be misread, and the news has its own memories
-        text = r.whole_words(m.text).split(" They talked about this:", 1)[0]
-        for said in r.sentences(text):
-            line = r.first_person(said, me)
-            if len(r.words(line)) < 2 or line.lower() in map(str.lower, told):
-                continue
-            told[line] = (-r.shared(asked, said), -m.importance, order, len(told))
-    ranked = sorted(told, key=told.__getitem__)
-    relevant = [t for t in ranked if told[t][0] < 0][:3]
-    if relevant:
-        opening = "Let me think." if len(relevant) > 1 else "Yes, I remember."
-    else:  # nothing shares a word: say what is on one's mind (retrieval chose them)
-        relevant = ranked[:2]
-        opening = "Let me think about what has been on my mind."
-    if not relevant:
-        return k.InterviewAnswer(answer="I'm not sure. I don't remember anything about that.")
-    said = " ".join(_capital(t) + "." for t in relevant)
-    return k.InterviewAnswer(answer=r.clip(f"{opening} {said}", 1000))
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {
     "wake_up_hour": plans.wake_up_hour,
     "daily_plan": plans.daily_plan,
@@ -369,7 +336,7 @@ _ANSWERS: dict[str, Callable[[BaseModel, random.Random], BaseModel]] = {
     "react": react,
     "utterance": utterance,
     "summarize_conversation": summarize_conversation,
-    "interview": interview,
+    "interview": interviews.interview,
     "town_brief": towns.town_brief,
     "town_building": towns.town_building,
     "town_review": towns.town_review,
