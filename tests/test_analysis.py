@@ -155,6 +155,43 @@ def test_coordination_told_planned_attended(run):
     assert c["attended_of_told"] == pytest.approx(0.5)
 
 
+def test_planned_counts_plan_thoughts_not_phrases(tmp_path):
+    """A plan thought naming the event counts as planning to go, whatever its wording; a
+    memo that says "go to the party" does not (no scripted model's phrases)."""
+    path = build(tmp_path / "plans.sqlite")
+    log = RunLog.open(path)
+    emb = np.zeros(4, np.float32).tobytes()
+    for agent, subkind, text in (
+        (2, "plan", "Cat will be at the party tonight"),
+        (3, "memo", "Dan heard Cat say: go to the party at 7"),
+    ):
+        log.add(MemoryRow(agent, 50, 400, 0, "thought", subkind, text, 5, "[]", 1, "", emb))
+    log.commit()
+    log.close()
+    with Run.open(path) as r:
+        assert coordination(r)["party"]["planned"] == ["Bob", "Cat"]
+
+
+def test_a_conversations_plan_is_a_plan_thought(tmp_path):
+    """When a conversation leads to a plan, the plan is remembered as a plan thought,
+    beside the conversation's memo, and coordination counts it."""
+    scenario = tmp_path / "party.json"
+    fact = {"description": "Ana's birthday party", "keywords": ["birthday party"]}
+    fact |= {"place": "Corner Cafe", "start": "2023-02-13 17:00", "end": "2023-02-13 19:00"}
+    seed = "Ana Carter is hosting a birthday party at the Corner Cafe on February 13 at 5 pm"
+    spec = {"seed_memories": {"Ana Carter": [seed]}, "facts": {"party": fact}}
+    scenario.write_text(json.dumps(spec), encoding="utf-8")
+    out = tmp_path / "party.sqlite"
+    argv = ["run", "--world", str(ROOT / "worlds" / "cafe.json"), "--scenario", str(scenario)]
+    assert main([*argv, "--hours", "12", "--out", str(out), "--quiet"]) == 0
+    with Run.open(out) as r:
+        talked = [m for a in r.agents for m in r.memories(a.id) if m.source.startswith("conv")]
+        subkinds = {m.subkind for m in talked if m.kind == "thought"}
+        plans = [m for m in talked if m.subkind == "plan"]
+        assert subkinds == {"memo", "plan"} and all("birthday party" in m.text for m in plans)
+        assert {r.agent(m.agent).name for m in plans} <= set(coordination(r)["party"]["planned"])
+
+
 def test_analyze_json_has_the_documented_keys(run, tmp_path, capsys):
     """`smallville analyze --json` writes every metric under the documented keys."""
     out = tmp_path / "m.json"
