@@ -124,13 +124,10 @@ def town_section(run: Run, r: dict) -> list[str]:
 
 def calls_table(run: Run, agent_days: float) -> tuple[list[str], dict[str, float]]:
     """The per-kind table, and each kind's share of repaired + fallback answers."""
-    rows = run.log.rows(
-        "SELECT kind, cached, outcome, failed_check, prompt_tokens, completion_tokens, latency, "
-        "retries FROM llm_calls"
-    )
-    by_kind: dict[str, list[tuple]] = defaultdict(list)
+    rows = run.log.calls()
+    by_kind: dict[str, list] = defaultdict(list)
     for row in rows:
-        by_kind[row[0]].append(row)
+        by_kind[row.kind].append(row)
     lines = [
         "| task kind | calls | valid | repaired | fallback | most common failed checks "
         "| prompt tok (mean) | completion tok (mean) | latency p50 | p95 |",
@@ -140,24 +137,27 @@ def calls_table(run: Run, agent_days: float) -> tuple[list[str], dict[str, float
     for kind in [*sorted(by_kind), "**total**"]:
         calls = rows if kind == "**total**" else by_kind[kind]
         n = len(calls)
-        outcomes = Counter(c[2] for c in calls)
-        checks = Counter(c[3] for c in calls if c[3])
-        asked = [c for c in calls if not c[1]]  # cache hits cost the server nothing
-        lat = sorted(c[6] or 0.0 for c in asked)
+        outcomes = Counter(c.outcome for c in calls)
+        checks = Counter(c.failed_check for c in calls if c.failed_check)
+        asked = [c for c in calls if not c.cached]  # cache hits cost the server nothing
+        lat = sorted(c.latency or 0.0 for c in asked)
         if kind != "**total**":
             bad[kind] = (outcomes["repaired"] + outcomes["fallback"]) / n
         valid, repaired, fallback = (_share(outcomes, o, n) for o in OUTCOMES)
         lines.append(
             f"| {kind} | {n} | {valid} | {repaired} | {fallback} | "
             f"{', '.join(f'{k} ({v})' for k, v in checks.most_common(3)) or '-'} | "
-            f"{_mean(c[4] for c in asked)} | {_mean(c[5] for c in asked)} | "
+            f"{_mean(c.prompt_tokens for c in asked)} | "
+            f"{_mean(c.completion_tokens for c in asked)} | "
             f"{_pct(lat, 0.50)} | {_pct(lat, 0.95)} |"
         )
-    asked = [c for c in rows if not c[1]]
-    tokens = sum((c[4] or 0) + (c[5] or 0) for c in asked)
+    asked = [c for c in rows if not c.cached]
+    tokens = sum((c.prompt_tokens or 0) + (c.completion_tokens or 0) for c in asked)
     # a call is one request, plus its re-ask when the first answer failed a check (not
     # when the endpoint failed), plus its transport retries
-    requests = sum(1 + (c[3] not in (None, "transport")) + (c[7] or 0) for c in asked)
+    requests = sum(
+        1 + (c.failed_check not in (None, "transport")) + (c.retries or 0) for c in asked
+    )
     rate = 1 / agent_days if agent_days else 0.0
     lines += [
         "",

@@ -38,10 +38,11 @@ def diffusion(run: Run) -> dict[str, dict]:
     names = {a.id: a.name for a in run.agents}
     conv = {c.id: (c.a, c.b) for c in run.log.conversations()}
     memories = run.log.memories()
+    utterances = run.log.utterances()
     out = {}
     for fact, spec in facts.items():
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
-        said = {u.conversation for u in run.log.utterances() if pattern.search(u.text)}
+        said = {u.conversation for u in utterances if pattern.search(u.text)}
         learned: dict[int, Learned] = {}
         for m in memories:
             source = m.source or ""
@@ -167,25 +168,20 @@ def coordination(run: Run, diffusion_result: dict | None = None) -> dict[str, di
     facts = (run.meta.get("scenario") or {}).get("facts") or {}
     diff = diffusion_result or diffusion(run)
     names = {a.id: a.name for a in run.agents}
+    plans = [(p.agent, p.content) for p in run.log.plans(("day", "schedule"))]
+    plans += [(m.agent, m.text) for m in run.log.memories(subkind="plan")]  # plan thoughts
     out = {}
     for fact, spec in facts.items():
         if not (spec.get("place") and spec.get("start") and spec.get("end")):
             continue
         pattern = re.compile("|".join(re.escape(k) for k in spec["keywords"]), re.IGNORECASE)
-        plans = [(p.agent, p.content) for p in run.log.plans(("day", "schedule"))]
-        plans += [(m.agent, m.text) for m in run.log.memories(subkind="plan")]  # plan thoughts
         planned = sorted({names[a] for a, text in plans if pattern.search(text)})
         t0, t1 = run.tick_at(spec["start"]), run.tick_at(spec["end"])
         place = spec["place"]
+        here = f":{place}:".lower()
+        acted = run.log.actions(start=t0, end=t1)
         there = sorted(
-            {
-                names[a]
-                for a in {
-                    act.agent
-                    for act in run.log.actions(start=t0, end=t1)
-                    if f":{place}:".lower() in act.address.lower()
-                }
-            }
+            {names[act.agent] for act in acted if here in act.address.lower()}
             | _present(run, t0, t1, place)
         )
         told = [k["resident"] for k in diff.get(fact, {}).get("knows", [])]

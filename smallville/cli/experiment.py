@@ -46,7 +46,7 @@ def _experiment(args: argparse.Namespace) -> int:
     import time
 
     from smallville.experiment import SpecError, load
-    from smallville.experiment.runner import ExperimentError, eval_command, execute, prepare
+    from smallville.experiment.runner import ExperimentError, execute, prepare
 
     try:
         spec = load(args.spec)
@@ -57,16 +57,9 @@ def _experiment(args: argparse.Namespace) -> int:
         prepare(spec, out)
     except ExperimentError as e:
         raise UserError(str(e)) from e
-    evaluate = None
-    if spec.eval:
-        exists, help_or_why = eval_command()
-        if exists:
-            evaluate = help_or_why
-        else:
-            print(f"eval skipped: {help_or_why} (the runs are still analysed)", file=sys.stderr)
     began = time.monotonic()
-    outcome = execute(spec, out, args.jobs or spec.jobs, evaluate, say=_say)
-    _summarize(spec, out, evaluate is not None)
+    outcome = execute(spec, out, args.jobs or spec.jobs, spec.eval, say=_say)
+    _summarize(spec, out, spec.eval)
     print(f"\n{time.monotonic() - began:.1f} s; wrote {out}/summary.json, summary.txt, summary.png")
     if outcome.interrupted:
         print(

@@ -52,11 +52,12 @@ def add_agents_parser(sub) -> None:
 
 def _world_generate(args: argparse.Namespace) -> int:
     from smallville.towngen.generate import GenerateError, generate_town, write_town
+    from smallville.towngen.plan import file_name
 
     llm, t0 = _llm(args), time.perf_counter()
     try:
         town = _complete(llm, generate_town(args.description, args.residents, llm, seed=args.seed))
-        out = args.out or Path("towns") / _folder(town.plan.name)
+        out = args.out or Path("towns") / file_name(town.plan.name, "town")
         paths = write_town(town, out)
     except GenerateError as e:
         raise UserError(str(e)) from e
@@ -120,9 +121,3 @@ def _usage_line(llm) -> None:
         f"model: {u.calls} calls, {u.tokens:,} tokens, {u.repaired} repaired, "
         f"{u.fallbacks} fallbacks"
     )
-
-
-def _folder(name: str) -> str:
-    """A folder name for a town: lowercase words joined by '_'."""
-    words = "".join(c if c.isalnum() else " " for c in name.lower()).split()
-    return "_".join(words) or "town"

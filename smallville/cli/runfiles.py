@@ -35,7 +35,9 @@ def run_file_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as e:
-        raise UserError(f"{path}: not a smallville run file, or a damaged one ({e})") from e
+        from smallville.runfile import unreadable
+
+        raise UserError(unreadable(path, e)) from e
 
 
 def check_run_file(path: Path) -> None:

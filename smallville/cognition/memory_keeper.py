@@ -22,7 +22,7 @@ from smallville.memory import MemoryStream, RetrievalSettings
 
 FLUSH_SECONDS = 2 * 3600  # rate pending observations at least every two game hours
 FLUSH_COUNT = 32  # or as soon as a full batch is waiting
-BRIEF_CHARS = 200  # a memory shown to the model is cut to this length
+BRIEF_CHARS = k.MEMORY_BRIEF_CHARS
 
 
 @dataclass

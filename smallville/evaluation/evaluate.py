@@ -19,7 +19,7 @@ from smallville.evaluation.conditions import CONDITIONS
 from smallville.evaluation.grade import grade
 from smallville.evaluation.questions import CATEGORIES, Ground, Question
 from smallville.replay import Run
-from smallville.sim.interventions import ResidentAt, recall, resident_at, resident_named
+from smallville.sim.interventions import ResidentAt, recall, resident_named, residents_at
 
 # Park et al. 2023, figure 8: TrueSkill ratings (mu) of the conditions and the human
 # authors, from 100 evaluators ranking the interview answers
@@ -40,13 +40,12 @@ async def evaluate(path: Path, llm, *, at: str | None = None, residents=None, ju
     with Run.open(path) as run:
         everyone = [a.name for a in run.agents]
         chosen = [resident_named(everyone, n, path) for n in residents] if residents else everyone
-        first = resident_at(path, chosen[0], at) if chosen else None
-        tick = first.tick if first else -1
-        now = first.now if first else run.start_time
+        read = residents_at(path, chosen, at)
+        tick = read[0].tick if read else -1
+        now = read[0].now if read else run.start_time
         ground = Ground(run, tick, now)
         out: dict[str, dict] = {}
-        for name in chosen:
-            r = first if first and first.persona.name == name else resident_at(path, name, at)
+        for name, r in zip(chosen, read, strict=True):
             others = [n for n in everyone if n != name]
             qs = ground.questions(run.agent(name).id)
             out[name] = await _interview(llm, r, qs, others)
@@ -108,7 +107,8 @@ async def _interview(llm, r: ResidentAt, questions: list[Question], others) -> d
     return by_category
 
 
-def _mean(values: list[float]) -> dict:
+def mean_n(values: list[float]) -> dict:
+    """``{"mean", "n"}`` of some scores or ratings (mean None when there are none)."""
     return {"mean": sum(values) / len(values) if values else None, "n": len(values)}
 
 
@@ -125,8 +125,8 @@ def summary(result: dict) -> dict:
                     for e in entries
                     if e["answers"][cond]["score"] is not None
                 ]
-        acc[cond] = {cat: _mean(v) for cat, v in rows.items()}
-        acc[cond]["all"] = _mean([s for v in rows.values() for s in v])
+        acc[cond] = {cat: mean_n(v) for cat, v in rows.items()}
+        acc[cond]["all"] = mean_n([s for v in rows.values() for s in v])
     out = {"accuracy": acc}
     if "judge" in result:
         out["judge_mean"] = result["judge"]["mean"]

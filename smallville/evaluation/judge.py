@@ -19,6 +19,7 @@ import asyncio
 import itertools
 import math
 
+from smallville.evaluation.evaluate import mean_n
 from smallville.llm import schemas_eval as e
 from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask
@@ -120,9 +121,7 @@ async def judge_all(llm, result: dict, about: dict[str, str]) -> dict:
                 wins[a, b] = wins.get((a, b), 0.0) + share
                 wins[b, a] = wins.get((b, a), 0.0) + 1.0 - share
     return {
-        "mean": {
-            c: {"mean": sum(v) / len(v) if v else None, "n": len(v)} for c, v in ratings.items()
-        },
+        "mean": {c: mean_n(v) for c, v in ratings.items()},
         "wins": {f"{a} > {b}": w for (a, b), w in sorted(wins.items())},
         "bradley_terry": bradley_terry(conds, wins),
     }

@@ -48,24 +48,12 @@ def _walk(node: object, parts: list[str], at: list[str]) -> Iterator[tuple[str, 
 
 def eval_numbers(result: dict) -> Iterator[tuple[str, float]]:
     """An eval JSON's summary accuracies, ``eval.<interview condition>.<category>`` (the
-    mean score; categories with nothing graded are left out); for another layout, every
-    number under ``summary`` as ``eval.<path>``."""
-    summary = result.get("summary") if isinstance(result, dict) else None
-    accuracy = summary.get("accuracy") if isinstance(summary, dict) else None
-    if isinstance(accuracy, dict):
-        for cond, cats in accuracy.items():
-            for cat, score in (cats or {}).items():
-                yield from _numbers((score or {}).get("mean"), ["eval", cond, cat], 0)
-    else:
-        yield from _numbers(summary, ["eval"], 4)
-
-
-def _numbers(node: object, at: list[str], depth: int) -> Iterator[tuple[str, float]]:
-    if isinstance(node, int | float) and not isinstance(node, bool) and math.isfinite(node):
-        yield ".".join(at), float(node)
-    elif isinstance(node, dict) and depth > 0:
-        for key, value in node.items():
-            yield from _numbers(value, [*at, str(key)], depth - 1)
+    mean score; categories with nothing graded are left out)."""
+    for cond, cats in result["summary"]["accuracy"].items():
+        for cat, score in cats.items():
+            mean = score["mean"]
+            if mean is not None and math.isfinite(mean):
+                yield f"eval.{cond}.{cat}", float(mean)
 
 
 def stats(values: list[float]) -> dict:

@@ -132,25 +132,9 @@ def run_state(cell: Cell) -> str:
     return "done" if meta["checkpoint"]["time"] >= gt.parse(cfg["until"]) else "partial"
 
 
-def eval_command() -> tuple[bool, str]:
-    """Whether `smallville eval` exists here, and its help (or why it does not)."""
-    import importlib.util
-
-    if importlib.util.find_spec("smallville.evaluation") is None:
-        return False, "the module smallville.evaluation is not installed"
-    p = subprocess.run(
-        [sys.executable, "-m", "smallville.cli", "eval", "--help"],
-        capture_output=True,
-        text=True,
-    )
-    if p.returncode != 0:
-        return False, "there is no `smallville eval` command"
-    return True, p.stdout
-
-
-def steps(cell: Cell, hours: float | None, evaluate: str | None) -> list[tuple[str, list[str]]]:
-    """What a cell still needs, as (label, smallville argv); ``evaluate`` is the eval
-    command's help when eval is wanted and exists, else None."""
+def steps(cell: Cell, hours: float | None, evaluate: bool) -> list[tuple[str, list[str]]]:
+    """What a cell still needs, as (label, smallville argv); ``evaluate``: whether the
+    spec asks for `smallville eval` too."""
     state = run_state(cell)
     todo = []
     cache = ["--cache", str(cell.out / "llm-cache.sqlite")]
@@ -171,8 +155,8 @@ def steps(cell: Cell, hours: float | None, evaluate: str | None) -> list[tuple[s
         cell.eval.unlink(missing_ok=True)
     if not cell.metrics.exists():
         todo.append(("analysed", ["analyze", str(cell.run), "--json", _tmp(cell.metrics)]))
-    if evaluate is not None and not cell.eval.exists():
-        extra = cell.model.flags(concurrency=False) if "--llm" in evaluate else []
+    if evaluate and not cell.eval.exists():
+        extra = cell.model.flags(concurrency=False)
         todo.append(("evaluated", ["eval", str(cell.run), "--json", _tmp(cell.eval), *extra]))
     return todo
 

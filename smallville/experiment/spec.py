@@ -35,7 +35,6 @@ METRIC_ROOTS = (
     "health",
 )
 _NAME = r"^[A-Za-z0-9_.]+$"  # names become parts of file names, joined with "-"
-_INDEX = re.compile(r"^-?[0-9]+$")
 
 
 class SpecError(ValueError):

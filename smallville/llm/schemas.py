@@ -43,6 +43,9 @@ class PersonaBrief(_In):
     daily_requirements: tuple[str, ...] = ()
 
 
+MEMORY_BRIEF_CHARS = 200  # a memory shown to the model is cut to this length
+
+
 class MemoryBrief(_In):
     """A memory record as shown to the model. ``id`` is what evidence cites."""
 

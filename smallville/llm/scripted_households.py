@@ -26,28 +26,20 @@ have no workplace. Nothing is random: the same inputs give the same people.
 from __future__ import annotations
 
 import functools
-import hashlib
 import random
 
-from pydantic import BaseModel, ConfigDict
-
 from smallville.llm import schemas_town as t
-from smallville.llm.scripted_town_catalogue import catalogue, tokens
+from smallville.llm.scripted_profile import Data, Words
+from smallville.llm.scripted_town_catalogue import catalogue, digest, tokens
 from smallville.llm.sense_shared import singular
 
-Words = tuple[str, ...]
 
-
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Origin(_Data):
+class Origin(Data):
     first: Words
     last: Words
 
 
-class Job(_Data):
+class Job(Data):
     words: Words
     role: str
     wake: str
@@ -56,7 +48,7 @@ class Job(_Data):
     duty: str
 
 
-class Households(_Data):
+class Households(Data):
     names: tuple[Origin, ...]
     traits: Words
     jobs: tuple[Job, ...]
@@ -73,10 +65,6 @@ class Households(_Data):
 @functools.cache
 def data() -> Households:
     return Households.model_validate(catalogue().households)
-
-
-def digest(*parts: object) -> int:
-    return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
 
 def job_for(workplace: str) -> Job:

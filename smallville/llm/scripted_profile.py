@@ -41,16 +41,18 @@ from pydantic import BaseModel, ConfigDict, model_validator
 Words = tuple[str, ...]
 
 
-class _Data(BaseModel):
+class Data(BaseModel):
+    """Profile and catalogue data: read once, frozen, no unknown fields."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class ObjectHint(_Data):
+class ObjectHint(Data):
     words: Words
     objects: Words
 
 
-class Shift(_Data):
+class Shift(Data):
     """Working hours at a workplace whose address has one of ``workplaces`` (any
     workplace when empty). It starts at ``start``, else ``after_wake`` hours after the
     persona wakes but not before ``earliest``; it ends at ``end``, else ``hours`` after
@@ -79,36 +81,36 @@ class Shift(_Data):
         return start, end
 
 
-class Pastime(_Data):
+class Pastime(Data):
     words: Words
     activity: str
 
 
-class Lessons(_Data):
+class Lessons(Data):
     words: Words
     teachers: Words
     teaching: Words
     attending: Words
 
 
-class ActivitySteps(_Data):
+class ActivitySteps(Data):
     words: Words
     steps: Words
     in_order: bool
     also: dict[str, str] = {}
 
 
-class Emoji(_Data):
+class Emoji(Data):
     words: Words
     emoji: str
 
 
-class Importance(_Data):
+class Importance(Data):
     score: int
     words: Words
 
 
-class Profile(_Data):
+class Profile(Data):
     object_hints: tuple[ObjectHint, ...]
     object_states: dict[str, str]
     single_use_objects: Words

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from smallville.llm.schemas import MEMORY_BRIEF_CHARS
 from smallville.llm.scripted_profile import PROFILE
 
 _STOP_WORDS = """a an the and or but if of at to in on for with by from about as is are was were be
@@ -122,7 +123,7 @@ def first_person(text: str, me: str, other: str = "") -> str:
 
 
 # Memories shown to a model may be cut to this many characters, possibly mid-word.
-SHOWN_CHARS = 200
+SHOWN_CHARS = MEMORY_BRIEF_CHARS
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_END = re.compile(r"(?<=;)\s+")
 _DANGLING = STOP | {"s"}

@@ -25,18 +25,19 @@ school": none). Nothing is random: the same description gives the same town.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import unicodedata
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from smallville.llm import schemas_town as t
+from smallville.llm.scripted_profile import Data, Words
 from smallville.llm.sense_shared import singular
 
-Words = tuple[str, ...]
 STOP = frozenset(
     (  # noqa: SIM905 - a word list reads best as words
         "a an the and or with where near next to by beside behind around in on at of for from "
@@ -54,11 +55,7 @@ NUMBERS = {word: n for n, word in enumerate(_ONE_TO_TWELVE.split(), 1)} | dict(
 _NEGATIONS = frozenset({"no", "not", "without", "never"})
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Place(_Data):
+class Place(Data):
     kind: Literal["home", "work", "public"]
     purpose: str
     words: Words
@@ -66,7 +63,7 @@ class Place(_Data):
     rooms: dict[str, Words]
 
 
-class TownType(_Data):
+class TownType(Data):
     name: str
     words: Words
     hints: Words
@@ -77,19 +74,19 @@ class TownType(_Data):
     suffixes: Words
 
 
-class Unknown(_Data):
+class Unknown(Data):
     suffixes: Words
     nouns: Words
     not_places: Words
     public: Words
 
 
-class ObjectWords(_Data):
+class ObjectWords(Data):
     words: Words
     objects: Words
 
 
-class Catalogue(_Data):
+class Catalogue(Data):
     places: dict[str, Place]
     town_types: tuple[TownType, ...]
     default_town: TownType
@@ -128,6 +125,11 @@ def fold(text: str) -> str:
     """``text`` in plain ASCII ("café" -> "cafe"), case kept."""
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u2019", "'")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def digest(*parts: object) -> int:
+    """A stable number from ``parts``: the scripted town rules' only randomness."""
+    return int(hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12], 16)
 
 
 def tokens(text: str) -> list[str]:

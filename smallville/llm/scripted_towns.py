@@ -15,7 +15,6 @@ random: the same inputs give the same answer (the generator passed in is not use
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 import random
 import re
@@ -28,6 +27,7 @@ from smallville.llm.scripted_town_catalogue import (
     Words,
     catalogue,
     count_at,
+    digest,
     find,
     fold,
     phrases,
@@ -157,7 +157,7 @@ def _vocabulary() -> frozenset[str]:
 
 
 def made_up_name(description: str, town: TownType) -> str:
-    h = int(hashlib.sha256(" ".join(tokens(description)).encode()).hexdigest()[:12], 16)
+    h = digest(" ".join(tokens(description)))
     return town.prefixes[h % len(town.prefixes)] + town.suffixes[(h >> 20) % len(town.suffixes)]
 
 

@@ -7,6 +7,7 @@ guards agree on what sleep or a plausible wake hour is.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -29,6 +30,7 @@ _WORD = re.compile(r"[a-z]+")
 BEDTIME = re.compile(r"\b(go|goes|going|get|gets|getting|head|heads|heading) (in)?to bed\b")
 
 
+@functools.cache
 def action_emoji() -> tuple[str, ...]:
     """The emoji an action may have: offered as choices, so a weak model's "smiling" or
     "Mei Tan3" cannot be decoded (the viewer draws these; the scripted rules use them)."""

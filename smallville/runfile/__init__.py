@@ -4,7 +4,7 @@ Below both the simulation (which writes it) and the readers (replay, viewer,
 analysis, interview, CLI); nothing else speaks SQL to a run file.
 """
 
-from smallville.runfile.log import RunFileError, RunLog
+from smallville.runfile.log import RunFileError, RunLog, unreadable
 from smallville.runfile.read import CallTotals
 from smallville.runfile.schema import (
     SCHEMA_VERSION,
@@ -41,4 +41,5 @@ __all__ = [
     "StateRow",
     "TickRow",
     "UtteranceRow",
+    "unreadable",
 ]

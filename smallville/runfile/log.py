@@ -37,6 +37,11 @@ class RunFileError(RuntimeError):
     """The run file cannot be used as asked; the message says why and what to do."""
 
 
+def unreadable(path: Path, e: Exception) -> str:
+    """What to say of a file that opened as a run file but cannot be read as one."""
+    return f"{path}: not a smallville run file, or a damaged one ({e})"
+
+
 class RunLog(Reads):
     """Writer and reader of a run file."""
 

@@ -162,6 +162,11 @@ class Reads:
             params = (conversation, *params)
         return self._select(UtteranceRow, where, *params, order="tick, seq, rowid")
 
+    def conversation_starts(self) -> list[int]:
+        """The tick of each conversation's first line, by conversation."""
+        rows = self.conn.execute("SELECT MIN(tick) FROM utterances GROUP BY conversation")
+        return [t for (t,) in rows]
+
     # -------------------------------------------------------------- memory
     def memories(
         self, agent: int | None = None, tick: int | None = None, subkind: str | None = None
@@ -172,7 +177,7 @@ class Reads:
         conds = [("agent = ?", agent), ("tick <= ?", tick), ("subkind = ?", subkind)]
         where = " AND ".join(c for c, v in conds if v is not None)
         params = [v for _, v in conds if v is not None]
-        cols = [c for c in _MEMORY_COLUMNS if c != "embedding"]
+        cols = [c for c in TABLE_OF[MemoryRow].columns if c != "embedding"]
         sql = f"SELECT {', '.join(cols)}, x'' FROM memories"
         sql += f" WHERE {where}" if where else ""
         rows = self.conn.execute(sql + " ORDER BY tick, rowid", params)
@@ -186,6 +191,10 @@ class Reads:
         if agent is None:
             return self._select(ReflectionRow, order="tick, rowid")
         return self._select(ReflectionRow, "agent = ?", agent, order="tick, rowid")
+
+    def reflection_ticks(self) -> list[int]:
+        """The ticks at which someone reflected."""
+        return [t for (t,) in self.conn.execute("SELECT DISTINCT tick FROM reflections")]
 
     # -------------------------------------------------------------- model calls
     def calls(self) -> list[CallRow]:
@@ -215,9 +224,6 @@ class Reads:
         ):
             out[kind].failed_checks[check] = n
         return out
-
-
-_MEMORY_COLUMNS = tuple(f for f in MemoryRow.__dataclass_fields__)
 
 
 def _span(start: int | None, end: int | None) -> tuple[str, tuple]:

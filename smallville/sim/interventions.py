@@ -29,7 +29,7 @@ from smallville.cognition.persona import Persona, match_name
 from smallville.cognition.settings import CognitionSettings
 from smallville.llm import schemas as k
 from smallville.memory import MemoryStream
-from smallville.runfile import RunLog
+from smallville.runfile import RunLog, unreadable
 from smallville.sim.setup import RunError, cognition_settings
 
 
@@ -44,7 +44,7 @@ def resident_named(names: Iterable[str], name: str, path: Path) -> str:
 
 def damaged(path: Path, e: sqlite3.Error) -> RunError:
     """The error for a file that opened as a run file but cannot be read as one."""
-    return RunError(f"{path}: not a smallville run file, or a damaged one ({e})")
+    return RunError(unreadable(path, e))
 
 
 async def interview(
@@ -70,20 +70,31 @@ class ResidentAt:
 
 def resident_at(path: Path, agent: str, at: str | None = None) -> ResidentAt:
     """Read ``agent`` at ``at`` (default: the end of the run) from the run file."""
+    return residents_at(path, [agent], at)[0]
+
+
+def residents_at(path: Path, names: list[str], at: str | None = None) -> list[ResidentAt]:
+    """Read the residents ``names`` at ``at`` (default: the end of the run) from the run
+    file, opened once and its checkpoint's states decoded once."""
     log = RunLog.open(path, readonly=True)
     try:
         agents = {a.name: a for a in log.agents()}
-        row = agents[resident_named(agents, agent, path)]
-        persona = Persona.model_validate_json(row.persona)
         meta = log.meta()
         settings = cognition_settings(meta["config"].get("ablations", {}))
         tick, now = _moment(log, meta, at)
-        stream = _stream_at(log, meta, row.id, tick, settings)
+        at_checkpoint = (meta.get("checkpoint") or {}).get("tick") == tick + 1
+        states = log.states() if at_checkpoint else {}
+        out = []
+        for name in names:
+            row = agents[resident_named(agents, name, path)]
+            persona = Persona.model_validate_json(row.persona)
+            stream = _stream_at(log, states, row.id, tick, settings)
+            out.append(ResidentAt(persona, tick, now, stream, settings))
     except sqlite3.Error as e:
         raise damaged(path, e) from e
     finally:
         log.close()
-    return ResidentAt(persona, tick, now, stream, settings)
+    return out
 
 
 async def recall(r: ResidentAt, llm, question: str, keep=None) -> list[k.MemoryBrief]:
@@ -118,15 +129,14 @@ def _moment(log: RunLog, meta: dict, at: str | None) -> tuple[int, int]:
 
 
 def _stream_at(
-    log: RunLog, meta: dict, agent: int, tick: int, settings: CognitionSettings
+    log: RunLog, states: dict[int, dict], agent: int, tick: int, settings: CognitionSettings
 ) -> MemoryStream | None:
-    """The resident's memory stream after ``tick``: the checkpoint's when it was taken
-    right after that tick, else rebuilt from the log (None: nothing remembered yet)."""
-    checkpoint = meta.get("checkpoint") or {}
-    if checkpoint.get("tick") == tick + 1:
-        state = log.states().get(agent)
-        if state is not None:
-            return MemoryStream.from_state(state["memory"])
+    """The resident's memory stream after ``tick``: from ``states`` (the checkpoint's,
+    when it was taken right after that tick), else rebuilt from the log (None: nothing
+    remembered yet)."""
+    state = states.get(agent)
+    if state is not None:
+        return MemoryStream.from_state(state["memory"])
     rows = log.memory_vectors(agent, tick)
     if not rows:
         return None

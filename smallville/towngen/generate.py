@@ -29,12 +29,11 @@ from pathlib import Path
 from smallville.llm import schemas_town as t
 from smallville.llm.scripted import rule_answer
 from smallville.llm.task import PromptTask
-from smallville.towngen.layout import lay_out, sector_names
+from smallville.towngen.layout import lay_out_world, sector_names
 from smallville.towngen.plan import PlacePlan, RoomPlan, TownPlan
-from smallville.towngen.residents import make_residents
-from smallville.world import World, parse_scene
+from smallville.towngen.residents import MAX_RESIDENTS, make_residents
+from smallville.world import World
 
-MAX_RESIDENTS = 100
 MAX_BUILDINGS = 60  # copies included: the layout's bound
 PEOPLE_PER_HOME = 3  # homes needed: residents / this, rounded up
 
@@ -66,15 +65,13 @@ async def generate_town(description: str, residents: int, llm, *, seed: int = 0)
     )
     ideas = _with_homes(brief.places, residents)
     rooms = await _buildings(llm, brief, ideas)
-    plan = _plan(brief, description, ideas, rooms)
     review = await _review(llm, description, ideas, rooms)
     if review.missing_places or review.missing_objects:
         ideas = _with_homes([*ideas, *review.missing_places], residents)
         rooms |= await _buildings(llm, brief, [i for i in ideas if i.name not in rooms])
         _add_objects(rooms, review.missing_objects)
-        plan = _plan(brief, description, ideas, rooms)
-    scene = lay_out(plan)
-    world = World(parse_scene(scene))
+    plan = _plan(brief, description, ideas, rooms)
+    scene, world = lay_out_world(plan)
     sectors = list(zip(sector_names(plan), plan.places, strict=True))
     kinds = {name: p.kind for name, p in sectors}
     purposes = {name: p.purpose for name, p in sectors}

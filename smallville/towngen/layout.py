@@ -87,6 +87,12 @@ def arena_names(place: PlacePlan) -> list[str]:
 def lay_out(plan: TownPlan, agents_dir: str = "agents") -> dict:
     """The World Scaffold scene of ``plan`` (zone_layer included, no characters),
     checked by the project's validator; ValueError for a plan with nothing to build."""
+    return lay_out_world(plan, agents_dir)[0]
+
+
+def lay_out_world(plan: TownPlan, agents_dir: str = "agents") -> tuple[dict, World]:
+    """``lay_out``'s scene and the World its check loaded (so callers need not load it
+    again)."""
     _check(plan)
     kinds = dict(FURNITURE)
     buildings = [
@@ -109,8 +115,7 @@ def lay_out(plan: TownPlan, agents_dir: str = "agents") -> dict:
     for b, (x, y, up) in zip(buildings, spots, strict=True):
         town.building(replace(_facing_up(b, kinds) if up else b, origin=(x, y)))
     scene = town.scene()
-    _validate(scene)
-    return scene
+    return scene, _validate(scene)
 
 
 def _check(plan: TownPlan) -> None:
@@ -252,12 +257,14 @@ def _streets(size: tuple[int, int], streets: list[int]) -> Outdoor:
     return Outdoor(STREETS, STREET_ARENA, (0, 0, w, h), "grass", paint=walks + roads)
 
 
-def _validate(scene: dict) -> None:
-    """The project's validator must pass: anything else is a bug here."""
-    m = World(parse_scene(scene)).metrics
+def _validate(scene: dict) -> World:
+    """The scene's World; the project's validator must pass: anything else is a bug."""
+    world = World(parse_scene(scene))
+    m = world.metrics
     if not m.ok:
         listing = "\n".join(f"  {f}" for f in m.failures[:20])
         raise LayoutError(
             f"laid-out town {scene['metadata']['scene_name']!r} fails its checks "
             f"(CFR {m.cfr}, RCS {m.rcs}, OPS {m.ops}):\n{listing}"
         )
+    return world

@@ -8,6 +8,8 @@ unique where the address needs it (``unique_names``: "bedroom", "bedroom 2").
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -52,3 +54,10 @@ def unique_names(names: list[str], taken: tuple[str, ...] = ()) -> list[str]:
         seen.add(candidate.casefold())
         out.append(candidate)
     return out
+
+
+def file_name(name: str, empty: str) -> str:
+    """A file or folder name for ``name``: ASCII lowercase words joined by '_' ("Zoë
+    Park" -> "zoe_park"); ``empty`` when nothing is left."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.casefold()).strip("_") or empty

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from pydantic import ValidationError
 from smallville.cognition.persona import persona_files
 from smallville.llm.schemas_town import PLACE_KINDS, Household, Member, TownHouseholdIn
 from smallville.llm.task import PromptTask
+from smallville.towngen.plan import file_name
 from smallville.world import Arena, World
 
 MAX_RESIDENTS = 100
@@ -377,7 +377,7 @@ def write_personas(personas: list[dict], folder: Path) -> list[Path]:
     folder = Path(folder)
     stems: list[str] = []
     for p in personas:
-        stem = base = _slug(p["name"])
+        stem = base = file_name(p["name"], "resident")
         k = 1
         while stem in stems:  # "Zoë Park" and "Zoe Park" are two people, one slug
             k += 1
@@ -392,8 +392,3 @@ def write_personas(personas: list[dict], folder: Path) -> list[Path]:
     for path, p in zip(paths, personas, strict=True):
         path.write_text(json.dumps(p, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return paths
-
-
-def _slug(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_name.casefold()).strip("_") or "resident"

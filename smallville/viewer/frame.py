@@ -278,12 +278,8 @@ class Painter:
 
     def _markers(self) -> list[tuple[int, tuple[int, int, int]]]:
         self._markers_at = max(self.run.last_tick(), 1)
-        talks: dict[int, int] = {}  # conversation -> its first line's tick
-        for u in self.run.log.utterances():
-            talks.setdefault(u.conversation, u.tick)
-        rows = [(t, (250, 200, 80)) for t in talks.values()]
-        thoughts = dict.fromkeys(r.tick for r in self.run.log.reflections())
-        return rows + [(t, (180, 130, 255)) for t in thoughts]
+        rows = [(t, (250, 200, 80)) for t in self.run.log.conversation_starts()]
+        return rows + [(t, (180, 130, 255)) for t in self.run.log.reflection_ticks()]
 
     def timeline_rect(self):
         w, h = self.size
