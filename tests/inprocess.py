@@ -13,13 +13,22 @@ from smallville.sim.setup import RunConfig
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_town(town: str, out: Path, llm: LLM, hours: float, model: str = "scripted") -> Outcome:
-    """Simulate ``worlds/<town>.json`` with ``agents/<town>`` for ``hours`` into ``out``."""
+def run_town(
+    town: str,
+    out: Path,
+    llm: LLM,
+    hours: float,
+    model: str = "scripted",
+    lockstep: bool = False,
+) -> Outcome:
+    """Simulate ``worlds/<town>.json`` with ``agents/<town>`` for ``hours`` into ``out``
+    (on the out-of-order engine unless ``lockstep``)."""
     cfg = RunConfig(
         world=ROOT / "worlds" / f"{town}.json",
         agents=ROOT / "agents" / town,
         out=out,
         hours=hours,
+        lockstep=lockstep,
     )
 
     async def go() -> Outcome:

@@ -62,6 +62,12 @@ def add_parser(sub) -> None:
     run.add_argument("--no-reflection", action="store_true", help="ablation: never reflect")
     run.add_argument("--no-planning", action="store_true", help="ablation: no day plan")
     run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
+    run.add_argument(
+        "--lockstep",
+        action="store_true",
+        help="run every resident through each tick together (the same run, slower against "
+        "an endpoint: by default residents far apart run ticks on their own clocks)",
+    )
     run.add_argument("--quiet", action="store_true", help="only the summary")
     run.add_argument(
         "--view",
@@ -104,6 +110,7 @@ def _simulate(args: argparse.Namespace, resume_until: str | None, started: list)
     ``started`` receives the runner once its run file holds a checkpoint.
     """
     import asyncio
+    from dataclasses import replace
 
     from smallville.llm import Budget, build
     from smallville.sim.runner import Runner
@@ -125,6 +132,7 @@ def _simulate(args: argparse.Namespace, resume_until: str | None, started: list)
         try:
             if args.resume:
                 runner = await Runner.resume(args.resume, llm, budget, until=resume_until)
+                runner.cfg = replace(runner.cfg, lockstep=args.lockstep)
             else:
                 runner = await Runner.start(_new_run_config(args), llm, budget, config.describe())
             started.append(runner)
@@ -155,6 +163,7 @@ def _new_run_config(args: argparse.Namespace):
         until=args.until or "",
         hours=args.hours,
         ablations=ablations,
+        lockstep=args.lockstep,
     )
 
 

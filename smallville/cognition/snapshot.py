@@ -3,8 +3,7 @@ person appears in it, and the events an agent can perceive."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,13 +31,3 @@ class AgentView:
     address: str  # where that action happens
     asleep: bool = False
     chatting_with: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Snapshot:
-    """The world frozen at tick start; every agent decides from the same one."""
-
-    tick: int
-    time: int  # game seconds
-    agents: tuple[AgentView, ...]
-    objects: Mapping[str, str] = field(default_factory=dict)  # object address -> state

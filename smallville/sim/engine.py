@@ -1,9 +1,12 @@
-"""The sandbox server's tick loop (docs/ARCHITECTURE.md, "One tick").
+"""The sandbox server's tick (docs/ARCHITECTURE.md, "One tick").
 
-Each tick: snapshot -> perceive -> decide (agents that need it, concurrently) ->
-apply in agent-id order -> move one tile -> log in one transaction. Decisions are
-applied in a fixed order and minds only change their own state while deciding, so a
-run is byte-for-byte repeatable for a given world, residents, seed and model cache.
+A tick, for a group of residents who can only affect each other: views -> perceive ->
+decide (those who need to, concurrently) -> apply in resident order -> move one tile
+-> stage the rows. Decisions are applied in a fixed order and minds only change their
+own state while deciding; a tick's rows are written once every resident has finished
+it, in a fixed order. ``step`` runs everyone as one group (lock-step); ``advance``
+lets groups run ticks on their own clocks (sim/clocks.py). Either way a run is
+byte-for-byte repeatable for a given world, residents, seed and model cache.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +25,7 @@ from smallville.cognition.perceive import perceive
 from smallville.cognition.persona import Persona
 from smallville.cognition.schedule import Action
 from smallville.cognition.settings import CognitionSettings
-from smallville.cognition.snapshot import AgentView, Snapshot
+from smallville.cognition.snapshot import AgentView
 from smallville.cognition.spatial import PlaceIndex, SpatialMemory, private_arenas
 from smallville.llm import schemas as k
 from smallville.runfile import (
@@ -32,7 +36,7 @@ from smallville.runfile import (
     RunLog,
     UtteranceRow,
 )
-from smallville.sim.recorder import Recorder
+from smallville.sim.recorder import APPLY, MOVE, TICK, Recorder
 from smallville.world import Obj, World, footprint
 
 Tile = tuple[int, int]
@@ -57,7 +61,6 @@ class SimState:
     objects: dict[str, str] = field(default_factory=dict)
     owners: dict[str, int] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
-    next_conversation: int = 1
 
     def __post_init__(self) -> None:
         # by id, the order they began in, also when read back from a checkpoint's JSON
@@ -67,6 +70,36 @@ class SimState:
 
 # Checkpoints are SimState's fields as JSON: a field added to SimState is saved too.
 _SIM_STATE = TypeAdapter(SimState)
+
+
+@dataclass
+class Look:
+    """What residents at one tick see, and who among them has something to decide."""
+
+    sim: Simulation
+    tick: int
+    now: int
+    views: dict[int, AgentView]
+    events: dict[int, list]
+    need: list[int]
+
+    async def decide(self, need: Sequence[int], members: Sequence[int] | None = None) -> None:
+        """``need`` decide (their model requests run together), then the tick of
+        ``members`` (default: everyone looked at) is finished."""
+        by_name = {v.name: v for v in self.views.values()}
+        minds = [self.sim.minds[i] for i in need]
+        decisions = await asyncio.gather(
+            *(
+                m.step(self.sim.llm, self.now, self.views[m.id], self.events[m.id], by_name)
+                for m in minds
+            )
+        )
+        self.finish(members, dict(zip(need, decisions, strict=True)))
+
+    def finish(self, members: Sequence[int] | None = None, decided: dict | None = None) -> None:
+        """Finish the tick of ``members`` (default: everyone looked at)."""
+        members = sorted(self.views) if members is None else members
+        self.sim.finish(members, self.tick, self.now, decided or {})
 
 
 class Simulation:
@@ -107,7 +140,21 @@ class Simulation:
             tick=0, time=start, positions=self._starts(), paths=[[] for _ in self.personas]
         )
         self._object_tile = {o.address: (o.box[0], o.box[1]) for o in self.places.objects}
-        self.recorder = Recorder(log, {m.name: m.id for m in self.minds})
+        # Chebyshev tiles within which two residents may affect each other within a
+        # tick: one sees the other (vision radius), or an object the other holds
+        # (held from a use tile, at most ``far`` from the tile perception measures
+        # to; one more for the step taken after letting go), plus one for safety
+        far = max(
+            (
+                max(abs(x - o.box[0]), abs(y - o.box[1]))
+                for o in self.places.objects
+                for x, y in o.use_tiles
+            ),
+            default=0,
+        )
+        self.reach = self.settings.vision_radius + far + 2
+        self.widest = 0  # the most ticks between residents' clocks so far
+        self.recorder = Recorder(log, {m.name: m.id for m in self.minds}, lambda: self.state.tick)
         llm.meter.on_call(self.recorder.call)
 
     def _starts(self) -> list[Tile]:
@@ -157,24 +204,95 @@ class Simulation:
 
     # ------------------------------------------------------------------ a tick
     async def step(self) -> None:
+        """One tick for everyone at once (the lock-step engine)."""
+        everyone = list(range(len(self.minds)))
+        t = self.state.tick
+        look = self.look(everyone, t)
+        if look.need:
+            token = TICK.set(t)
+            try:
+                await look.decide(look.need)
+            finally:
+                TICK.reset(token)
+        else:
+            look.finish()
+        self.commit()
+
+    async def advance(self, until: int, on_commit=None, *, lockstep: bool = False) -> None:
+        """Run every resident to tick ``until`` (the ticks before it committed), on their
+        own clocks (sim/clocks.py) or, with ``lockstep``, tick by tick. ``on_commit``
+        is called after each committed tick; when it returns True the residents ahead
+        stop where they are and the others catch up to them."""
+        if lockstep:
+            while self.state.tick < until:
+                await self.step()
+                if on_commit is not None and on_commit():
+                    return
+            return
+        from smallville.sim.clocks import Clocks
+
+        await Clocks(self).run(until, on_commit)
+
+    def look(self, members: Sequence[int], t: int) -> Look:
+        """Views and perception at tick ``t`` for ``members`` (sorted by id), who may
+        affect only each other this tick, or several such groups at once."""
+        now = self.time_at(t)
+        views = {i: self._view(i) for i in members}
+        events = self._perceive(views)
+        need = [i for i in members if self.minds[i].needs_step(now, events[i])]
+        return Look(self, t, now, views, events, need)
+
+    def finish(self, members, t: int, now: int, decided: dict[int, Decision]) -> None:
+        """Apply the decisions in resident order, move, and stage the tick's rows."""
+        claimed: set[int] = set()
+        for i in sorted(decided):
+            self._apply(self.minds[i], decided[i], t, now, claimed)
+        for i in members:
+            self._move(i, t)
+        self.recorder.stage_outboxes([self.minds[i] for i in members], t)
+
+    def commit(self) -> None:
+        """Every resident has finished the current tick: write it, move the clock on."""
         st = self.state
-        now = st.time
-        snap = self.snapshot()
-        views = {v.name: v for v in snap.agents}
-        # people bucketed by arena and by radius-sized cells of the map, so perception
-        # looks at the nine cells around an agent: linear in the number of residents
+        self.recorder.commit_tick(st.tick, st.time)
+        st.tick += 1
+        st.time += self.tick_seconds
+
+    def time_at(self, t: int) -> int:
+        return self.state.time + (t - self.state.tick) * self.tick_seconds
+
+    def _view(self, i: int) -> AgentView:
+        m = self.minds[i]
+        pos = self.state.positions[i]
+        arena = self.places.arena_at(*pos)
+        a = m.action
+        return AgentView(
+            id=i,
+            name=m.name,
+            position=pos,
+            arena=arena.address if arena else None,
+            action=a.description if a else "idle",
+            address=a.address if a else "",
+            asleep=m.asleep,
+            chatting_with=m.chat.partner,
+        )
+
+    def _perceive(self, views: dict[int, AgentView]) -> dict[int, list]:
+        """What each resident notices among ``views`` (people bucketed by arena and by
+        radius-sized cells of the map, so perception looks at the nine cells around
+        an agent: linear in the number of residents) and the objects in use."""
         r = self.settings.vision_radius
         cells: dict[tuple, list[AgentView]] = defaultdict(list)
-        for v in snap.agents:
+        for v in views.values():
             cells[(v.arena, v.position[0] // r, v.position[1] // r)].append(v)
         in_use: dict[str, dict[str, str]] = defaultdict(dict)
-        for address, state in snap.objects.items():
+        for address, state in sorted(self.state.objects.items()):
             in_use[address.rsplit(":", 1)[0]][address] = state
         events = {}
-        for m in self.minds:
-            v = snap.agents[m.id]
+        for i, v in views.items():
+            m = self.minds[i]
             if m.asleep or m.chat.partner or v.arena is None:
-                events[m.id] = []
+                events[i] = []
                 continue
             cx, cy = v.position[0] // r, v.position[1] // r
             near = [
@@ -183,7 +301,7 @@ class Simulation:
                 for dy in (-1, 0, 1)
                 for o in cells.get((v.arena, cx + dx, cy + dy), ())
             ]
-            events[m.id] = perceive(
+            events[i] = perceive(
                 v,
                 near,
                 in_use.get(v.arena, {}),
@@ -191,46 +309,10 @@ class Simulation:
                 r,
                 self.settings.attention_bandwidth,
             )
-        need = [m for m in self.minds if m.needs_step(now, events[m.id])]
-        decisions = await asyncio.gather(
-            *(m.step(self.llm, now, snap.agents[m.id], events[m.id], views) for m in need)
-        )
-        claimed: set[int] = set()
-        for m, d in zip(need, decisions, strict=True):
-            self._apply(m, d, now, claimed)
-        self._move()
-        self.recorder.commit_tick(self.minds, self.state.tick, self.state.time)
-        st.tick += 1
-        st.time += self.tick_seconds
-
-    def snapshot(self) -> Snapshot:
-        st = self.state
-        views = []
-        for m in self.minds:
-            pos = st.positions[m.id]
-            arena = self.places.arena_at(*pos)
-            a = m.action
-            views.append(
-                AgentView(
-                    id=m.id,
-                    name=m.name,
-                    position=pos,
-                    arena=arena.address if arena else None,
-                    action=a.description if a else "idle",
-                    address=a.address if a else "",
-                    asleep=m.asleep,
-                    chatting_with=m.chat.partner,
-                )
-            )
-        return Snapshot(
-            tick=st.tick,
-            time=st.time,
-            agents=tuple(views),
-            objects=dict(sorted(st.objects.items())),
-        )
+        return events
 
     # ------------------------------------------------------------------ apply
-    def _apply(self, m: Mind, d: Decision, now: int, claimed: set[int]) -> None:
+    def _apply(self, m: Mind, d: Decision, t: int, now: int, claimed: set[int]) -> None:
         st = self.state
         if d.utterance is not None and m.chat.conversation in st.conversations:
             conv = st.conversations[m.chat.conversation]
@@ -242,12 +324,12 @@ class Simulation:
             turn = k.Turn(speaker=m.name, text=d.utterance.text)
             m.hear(turn, ended)
             other.hear(turn, ended)
-            self.recorder.add(UtteranceRow(conv.id, conv.turns, st.tick, m.id, d.utterance.text))
+            row = UtteranceRow(conv.id, conv.turns, t, m.id, d.utterance.text)
+            self.recorder.stage(t, APPLY, m.id, row)
             if ended:
                 del st.conversations[conv.id]
-                self.recorder.add(
-                    ConversationRow(conv.id, conv.started, st.tick, conv.a, conv.b, conv.place)
-                )
+                row = ConversationRow(conv.id, conv.started, t, conv.a, conv.b, conv.place)
+                self.recorder.stage(t, APPLY, m.id, row)
         if d.talk_to is not None:
             partner = self.by_name.get(d.talk_to)
             if (
@@ -259,50 +341,65 @@ class Simulation:
                 and m.chat.partner is None
             ):
                 claimed.update((m.id, partner.id))
-                cid = st.next_conversation
-                st.next_conversation += 1
+                # an id from when and by whom it began, so no counter is shared by
+                # residents running different ticks; ids still sort by start
+                cid = t * len(self.minds) + m.id + 1
                 arena = self.places.arena_at(*st.positions[m.id])
                 place = arena.address if arena else m.place
                 st.conversations[cid] = Conversation(
-                    id=cid, a=m.id, b=partner.id, place=place, started=st.tick
+                    id=cid, a=m.id, b=partner.id, place=place, started=t
                 )
                 for who, first in ((m, True), (partner, False)):
                     other = partner if who is m else m
-                    self._set_action(who, who.start_chat(other.name, cid, first, place, now))
+                    action = who.start_chat(other.name, cid, first, place, now)
+                    self._set_action(who, action, t, m.id)
                 return
         if d.action is not None:
-            self._set_action(m, d.action)
+            self._set_action(m, d.action, t, m.id)
 
-    def _set_action(self, m: Mind, a: Action) -> None:
+    def _set_action(self, m: Mind, a: Action, t: int, by: int) -> None:
+        """``m`` takes up ``a`` (decided by ``by``: itself, or whoever began a
+        conversation with it): it lets go of the object it held and walks off; it takes
+        hold of ``a``'s object when it stands at it (``_hold``)."""
         st = self.state
         released = [address for address, owner in st.owners.items() if owner == m.id]
         for address in released:
             del st.owners[address]
             st.objects.pop(address, None)
-        place = self._resolve(a.address)
-        taken = isinstance(place, Obj) and a.object_state and not m.chat.partner
-        if taken:
-            st.objects[a.address] = a.object_state
-            st.owners[a.address] = m.id
-            self.recorder.add(ObjectRow(st.tick, a.address, a.object_state))
+        st.paths[m.id] = [] if m.chat.partner else self._path_to(m.id, a.address)
+        held = self._hold(m, t, APPLY, by) if not st.paths[m.id] else None
         for address in released:
-            if not (taken and address == a.address):
-                self.recorder.add(ObjectRow(st.tick, address, "idle"))
-        st.paths[m.id] = [] if m.chat.partner else self._path_to(m.id, place, a.address)
-        self.recorder.add(
-            ActionRow(
-                st.tick,
-                m.id,
-                a.start,
-                a.duration,
-                a.description,
-                a.address,
-                a.emoji,
-                *a.triple,
-                a.object_state,
-                a.block,
-            )
+            if address != held:
+                self.recorder.stage(t, APPLY, by, ObjectRow(t, address, "idle"))
+        row = ActionRow(
+            t,
+            m.id,
+            a.start,
+            a.duration,
+            a.description,
+            a.address,
+            a.emoji,
+            *a.triple,
+            a.object_state,
+            a.block,
         )
+        self.recorder.stage(t, APPLY, by, row)
+
+    def _hold(self, m: Mind, t: int, phase: int, by: int) -> str | None:
+        """Put ``m``'s action's object in its in-use state if ``m`` stands at it. An
+        object is in use only once its user got there (as in the paper's server), so
+        only residents near an object change it: what the out-of-order engine's
+        dependency radius relies on."""
+        a = m.action
+        if a is None or not a.object_state or m.chat.partner:
+            return None
+        place = self._resolve(a.address)
+        if not isinstance(place, Obj) or self.state.positions[m.id] not in place.use_tiles:
+            return None
+        self.state.objects[a.address] = a.object_state
+        self.state.owners[a.address] = m.id
+        self.recorder.stage(t, phase, by, ObjectRow(t, a.address, a.object_state))
+        return a.address
 
     def _resolve(self, address: str):
         try:
@@ -310,8 +407,9 @@ class Simulation:
         except KeyError:
             return None
 
-    def _path_to(self, aid: int, place, address: str) -> list[Tile]:
+    def _path_to(self, aid: int, address: str) -> list[Tile]:
         start = self.state.positions[aid]
+        place = self._resolve(address)
         if isinstance(place, Obj):
             goals = list(place.use_tiles)
         else:
@@ -332,12 +430,13 @@ class Simulation:
                 return path
         return []
 
-    def _move(self) -> None:
-        st = self.state
-        for i, path in enumerate(st.paths):
-            if path:
-                st.positions[i] = path.pop(0)
-                self.recorder.add(PositionRow(st.tick, i, *st.positions[i]))
+    def _move(self, i: int, t: int) -> None:
+        path = self.state.paths[i]
+        if path:
+            self.state.positions[i] = path.pop(0)
+            self.recorder.stage(t, MOVE, i, PositionRow(t, i, *self.state.positions[i]))
+            if not path:
+                self._hold(self.minds[i], t, MOVE, i)
 
     # ------------------------------------------------------------------ state
     def checkpoint(self) -> dict:

@@ -217,7 +217,27 @@ class Runner:
         ticks = 0
         due = False
         planted = None
-        while sim.state.time < self.end:
+        every = self.cfg.checkpoint_every
+
+        def committed() -> bool:
+            """After each tick written: checkpoints, progress, reasons to stop."""
+            nonlocal ticks, due, reason, message
+            ticks += 1
+            if self.llm.endpoint_failure():
+                return True
+            due = due or sim.state.tick % every == 0
+            if progress:
+                progress(self, ticks, time.perf_counter() - t0)
+            if self.stop_requested:
+                reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
+                return True
+            over = self.budget.exceeded(self.usage())
+            if over:
+                reason, message = "budget", over
+                return True
+            return False
+
+        while sim.state.time < self.end and reason == "done":
             if self.stop_requested:
                 reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
                 break
@@ -229,19 +249,20 @@ class Runner:
                 planted = await self.apply_whispers()
                 if announce and self.resumed_from is not None:
                     announce(self.resume_notice(planted))
-            await sim.step()
-            ticks += 1
+            # to the next checkpoint, where every resident is at the same tick (one
+            # tick at a time while a checkpoint waits for the endpoint to answer)
+            left = -(-(self.end - sim.state.time) // sim.tick_seconds)
+            span = 1 if due else every - sim.state.tick % every
+            until = sim.state.tick + min(left, span)
+            await sim.advance(until, committed, lockstep=self.cfg.lockstep)
             failure = self.llm.endpoint_failure()
             if failure:
                 reason = "endpoint"
                 message = f"stopped: {failure}; the run file goes back to its last checkpoint"
                 break
-            due = due or sim.state.tick % self.cfg.checkpoint_every == 0
-            if due and not self.llm.failing:
+            if due and not self.llm.failing and reason == "done":
                 self.save_checkpoint()
                 due = False
-            if progress:
-                progress(self, ticks, time.perf_counter() - t0)
         if planted is None and announce and self.resumed_from is not None:
             announce(self.resume_notice([]))
         if reason == "endpoint":

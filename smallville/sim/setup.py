@@ -40,10 +40,12 @@ class RunConfig:
     tick_seconds: int = 10
     checkpoint_every: int = 360
     ablations: dict[str, bool] = field(default_factory=dict)
+    lockstep: bool = False  # how ticks are run, not what happens: both write the same log
 
     def meta(self) -> dict:
-        """Every field as JSON values but the two a resume supplies itself: the file
-        (it may have been moved) and ``hours`` (a start resolves it into ``until``)."""
+        """Every field as JSON values but those a resume supplies itself: the file (it
+        may have been moved), ``hours`` (a start resolves it into ``until``) and the
+        engine (either gives the same run)."""
         return _RUN_CONFIG.dump_python(self, mode="json", exclude=_NOT_IN_META)
 
     @classmethod
@@ -51,7 +53,7 @@ class RunConfig:
         return _RUN_CONFIG.validate_python({**meta, "out": out})
 
 
-_NOT_IN_META = {"out", "hours"}
+_NOT_IN_META = {"out", "hours", "lockstep"}
 _RUN_CONFIG = TypeAdapter(RunConfig)
 
 
