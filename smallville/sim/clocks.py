@@ -54,6 +54,11 @@ class Clocks:
                     return
                 if self._launch(until):
                     continue
+                if not self.running:  # the residents at the lowest tick can always run
+                    raise RuntimeError(
+                        f"out-of-order engine stalled at tick {int(self.clock.min())} "
+                        "(a bug: run with --lockstep and report it)"
+                    )
                 done, _ = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     members = self.running.pop(task)
