@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,11 +20,9 @@ import numpy as np
 from pydantic import TypeAdapter
 
 from smallville.cognition.mind import Decision, Mind, load_mind_state, mind_state
-from smallville.cognition.perceive import perceive
 from smallville.cognition.persona import Persona
 from smallville.cognition.schedule import Action
 from smallville.cognition.settings import CognitionSettings
-from smallville.cognition.snapshot import AgentView
 from smallville.cognition.spatial import PlaceIndex, SpatialMemory, private_arenas
 from smallville.llm import schemas as k
 from smallville.runfile import (
@@ -36,6 +33,7 @@ from smallville.runfile import (
     RunLog,
     UtteranceRow,
 )
+from smallville.sim.look import Look, look_at
 from smallville.sim.recorder import APPLY, MOVE, TICK, Recorder
 from smallville.world import Obj, World, footprint
 
@@ -70,36 +68,6 @@ class SimState:
 
 # Checkpoints are SimState's fields as JSON: a field added to SimState is saved too.
 _SIM_STATE = TypeAdapter(SimState)
-
-
-@dataclass
-class Look:
-    """What residents at one tick see, and who among them has something to decide."""
-
-    sim: Simulation
-    tick: int
-    now: int
-    views: dict[int, AgentView]
-    events: dict[int, list]
-    need: list[int]
-
-    async def decide(self, need: Sequence[int], members: Sequence[int] | None = None) -> None:
-        """``need`` decide (their model requests run together), then the tick of
-        ``members`` (default: everyone looked at) is finished."""
-        by_name = {v.name: v for v in self.views.values()}
-        minds = [self.sim.minds[i] for i in need]
-        decisions = await asyncio.gather(
-            *(
-                m.step(self.sim.llm, self.now, self.views[m.id], self.events[m.id], by_name)
-                for m in minds
-            )
-        )
-        self.finish(members, dict(zip(need, decisions, strict=True)))
-
-    def finish(self, members: Sequence[int] | None = None, decided: dict | None = None) -> None:
-        """Finish the tick of ``members`` (default: everyone looked at)."""
-        members = sorted(self.views) if members is None else members
-        self.sim.finish(members, self.tick, self.now, decided or {})
 
 
 class Simulation:
@@ -236,11 +204,7 @@ class Simulation:
     def look(self, members: Sequence[int], t: int) -> Look:
         """Views and perception at tick ``t`` for ``members`` (sorted by id), who may
         affect only each other this tick, or several such groups at once."""
-        now = self.time_at(t)
-        views = {i: self._view(i) for i in members}
-        events = self._perceive(views)
-        need = [i for i in members if self.minds[i].needs_step(now, events[i])]
-        return Look(self, t, now, views, events, need)
+        return look_at(self, members, t)
 
     def finish(self, members, t: int, now: int, decided: dict[int, Decision]) -> None:
         """Apply the decisions in resident order, move, and stage the tick's rows."""
@@ -260,56 +224,6 @@ class Simulation:
 
     def time_at(self, t: int) -> int:
         return self.state.time + (t - self.state.tick) * self.tick_seconds
-
-    def _view(self, i: int) -> AgentView:
-        m = self.minds[i]
-        pos = self.state.positions[i]
-        arena = self.places.arena_at(*pos)
-        a = m.action
-        return AgentView(
-            id=i,
-            name=m.name,
-            position=pos,
-            arena=arena.address if arena else None,
-            action=a.description if a else "idle",
-            address=a.address if a else "",
-            asleep=m.asleep,
-            chatting_with=m.chat.partner,
-        )
-
-    def _perceive(self, views: dict[int, AgentView]) -> dict[int, list]:
-        """What each resident notices among ``views`` (people bucketed by arena and by
-        radius-sized cells of the map, so perception looks at the nine cells around
-        an agent: linear in the number of residents) and the objects in use."""
-        r = self.settings.vision_radius
-        cells: dict[tuple, list[AgentView]] = defaultdict(list)
-        for v in views.values():
-            cells[(v.arena, v.position[0] // r, v.position[1] // r)].append(v)
-        in_use: dict[str, dict[str, str]] = defaultdict(dict)
-        for address, state in sorted(self.state.objects.items()):
-            in_use[address.rsplit(":", 1)[0]][address] = state
-        events = {}
-        for i, v in views.items():
-            m = self.minds[i]
-            if m.asleep or m.chat.partner or v.arena is None:
-                events[i] = []
-                continue
-            cx, cy = v.position[0] // r, v.position[1] // r
-            near = [
-                o
-                for dx in (-1, 0, 1)
-                for dy in (-1, 0, 1)
-                for o in cells.get((v.arena, cx + dx, cy + dy), ())
-            ]
-            events[i] = perceive(
-                v,
-                near,
-                in_use.get(v.arena, {}),
-                self._object_tile,
-                r,
-                self.settings.attention_bandwidth,
-            )
-        return events
 
     # ------------------------------------------------------------------ apply
     def _apply(self, m: Mind, d: Decision, t: int, now: int, claimed: set[int]) -> None:

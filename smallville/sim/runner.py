@@ -213,37 +213,11 @@ class Runner:
         """
         t0 = time.perf_counter()
         sim = self.sim
-        reason, message = "done", f"reached {gt.fmt(self.end)}"
-        ticks = 0
-        due = False
+        go = _Going(t0, progress)
         planted = None
-        every = self.cfg.checkpoint_every
-
-        def committed() -> bool:
-            """After each tick written: checkpoints, progress, reasons to stop."""
-            nonlocal ticks, due, reason, message
-            ticks += 1
-            if self.llm.endpoint_failure():
-                return True
-            due = due or sim.state.tick % every == 0
-            if progress:
-                progress(self, ticks, time.perf_counter() - t0)
-            if self.stop_requested:
-                reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
-                return True
-            over = self.budget.exceeded(self.usage())
-            if over:
-                reason, message = "budget", over
-                return True
-            return False
-
-        while sim.state.time < self.end and reason == "done":
-            if self.stop_requested:
-                reason, message = "interrupted", "stopped by Ctrl-C at a tick boundary"
-                break
-            over = self.budget.exceeded(self.usage())
-            if over:
-                reason, message = "budget", over
+        while sim.state.time < self.end and go.reason == "done":
+            go.stop_reason(self)
+            if go.reason != "done":
                 break
             if planted is None:
                 planted = await self.apply_whispers()
@@ -252,17 +226,19 @@ class Runner:
             # to the next checkpoint, where every resident is at the same tick (one
             # tick at a time while a checkpoint waits for the endpoint to answer)
             left = -(-(self.end - sim.state.time) // sim.tick_seconds)
-            span = 1 if due else every - sim.state.tick % every
+            every = self.cfg.checkpoint_every
+            span = 1 if go.due else every - sim.state.tick % every
             until = sim.state.tick + min(left, span)
-            await sim.advance(until, committed, lockstep=self.cfg.lockstep)
+            await sim.advance(until, lambda: go.committed(self), lockstep=self.cfg.lockstep)
             failure = self.llm.endpoint_failure()
             if failure:
-                reason = "endpoint"
-                message = f"stopped: {failure}; the run file goes back to its last checkpoint"
+                go.reason = "endpoint"
+                go.message = f"stopped: {failure}; the run file goes back to its last checkpoint"
                 break
-            if due and not self.llm.failing and reason == "done":
+            if go.due and not self.llm.failing and go.reason == "done":
                 self.save_checkpoint()
-                due = False
+                go.due = False
+        reason, message, ticks = go.reason, go.message or f"reached {gt.fmt(self.end)}", go.ticks
         if planted is None and announce and self.resumed_from is not None:
             announce(self.resume_notice([]))
         if reason == "endpoint":
@@ -294,6 +270,37 @@ class Runner:
             print("\nstopping at the next tick boundary (Ctrl-C again to abort)", file=sys.stderr)
 
         signal.signal(signal.SIGINT, handler)
+
+
+class _Going:
+    """A session's progress: ticks written, a checkpoint due, why it stops."""
+
+    def __init__(self, t0: float, progress) -> None:
+        self.t0 = t0
+        self.progress = progress
+        self.ticks = 0
+        self.due = False
+        self.reason, self.message = "done", ""
+
+    def stop_reason(self, runner: Runner) -> None:
+        """Ctrl-C or a budget spent: say so in ``reason``."""
+        if runner.stop_requested:
+            self.reason, self.message = "interrupted", "stopped by Ctrl-C at a tick boundary"
+            return
+        over = runner.budget.exceeded(runner.usage())
+        if over:
+            self.reason, self.message = "budget", over
+
+    def committed(self, runner: Runner) -> bool:
+        """After each tick written: a checkpoint due, progress; True to stop."""
+        self.ticks += 1
+        if runner.llm.endpoint_failure():
+            return True
+        self.due = self.due or runner.sim.state.tick % runner.cfg.checkpoint_every == 0
+        if self.progress:
+            self.progress(runner, self.ticks, time.perf_counter() - self.t0)
+        self.stop_reason(runner)
+        return self.reason != "done"
 
 
 def _remove_db(path: Path) -> None:
