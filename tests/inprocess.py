@@ -19,16 +19,16 @@ def run_town(
     llm: LLM,
     hours: float,
     model: str = "scripted",
-    lockstep: bool = False,
+    engine: str = "out-of-order",
 ) -> Outcome:
     """Simulate ``worlds/<town>.json`` with ``agents/<town>`` for ``hours`` into ``out``
-    (on the out-of-order engine unless ``lockstep``)."""
+    (on the out-of-order engine unless told otherwise)."""
     cfg = RunConfig(
         world=ROOT / "worlds" / f"{town}.json",
         agents=ROOT / "agents" / town,
         out=out,
         hours=hours,
-        lockstep=lockstep,
+        engine=engine,
     )
 
     async def go() -> Outcome:

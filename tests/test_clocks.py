@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+import pytest
 from inprocess import run_town
 
 from smallville.llm import LLM
@@ -35,25 +36,50 @@ class Slow:
         return await self.inner.embed(texts)
 
 
-def test_residents_far_apart_do_not_wait_for_a_slow_one(monkeypatch):
+def ville(backend):
     from smallville import gametime as gt
     from smallville.cognition.persona import load_personas
     from smallville.sim.engine import Simulation
     from smallville.world import World
 
-    monkeypatch.setattr("smallville.llm.limit.START", 64)  # no slow start: a wide window
     world = World.load(ROOT / "worlds" / "the_ville.json")
     personas = load_personas(ROOT / "agents" / "the_ville")
-    sim = Simulation(world, personas, LLM(Slow(), concurrency=64), start=gt.parse(START))
+    return Simulation(world, personas, LLM(backend, concurrency=64), start=gt.parse(START))
+
+
+@pytest.mark.parametrize("engine", ["out-of-order", "auto"])
+def test_residents_far_apart_do_not_wait_for_a_slow_one(monkeypatch, engine):
+    monkeypatch.setattr("smallville.llm.limit.START", 64)  # no slow start: a wide window
+    sim = ville(Slow())
 
     async def go():
         await sim.prepare()
-        await sim.advance(360)
+        await sim.advance(360, engine=engine)
 
     asyncio.run(go())
     assert sim.state.tick == 360
     # while the slow resident waits for answers, those far from it run on
     assert sim.widest >= 20
+
+
+def test_auto_runs_tick_by_tick_while_answers_take_no_time():
+    sim = ville(ScriptedModel())
+    whole = []
+    step = sim.step
+
+    async def counted():
+        whole.append(sim.state.tick)
+        await step()
+
+    sim.step = counted
+
+    async def go():
+        await sim.prepare()
+        await sim.advance(360, engine="auto")
+
+    asyncio.run(go())
+    assert sim.state.tick == 360
+    assert len(whole) > 300  # after the first calls show there is no latency to hide
 
 
 def test_an_object_is_in_use_only_while_its_user_stands_at_it(tmp_path):

@@ -287,7 +287,7 @@ class Jitter:
         return await self.inner.embed(texts)
 
 
-def ville_hours(out: Path, backend, lockstep: bool = False) -> str:
+def ville_hours(out: Path, backend, engine: str = "out-of-order") -> str:
     """Run the Ville 06:00-08:00 in-process with ``backend``; return the dump."""
     from inprocess import run_town
 
@@ -295,7 +295,7 @@ def ville_hours(out: Path, backend, lockstep: bool = False) -> str:
     from smallville.runfile import RunLog
 
     llm = LLM(backend, concurrency=16)
-    assert run_town("the_ville", out, llm, hours=2, lockstep=lockstep).reason == "done"
+    assert run_town("the_ville", out, llm, hours=2, engine=engine).reason == "done"
     log = RunLog.open(out, readonly=True)
     try:
         return "".join(line + "\n" for line in log.dump())
@@ -308,7 +308,7 @@ def ville_plain(tmp_path_factory):
     from smallville.llm.scripted import ScriptedModel
 
     out = tmp_path_factory.mktemp("plain") / "plain.sqlite"
-    return ville_hours(out, ScriptedModel(), lockstep=True)
+    return ville_hours(out, ScriptedModel(), engine="lockstep")
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -63,10 +63,12 @@ def add_parser(sub) -> None:
     run.add_argument("--no-planning", action="store_true", help="ablation: no day plan")
     run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
     run.add_argument(
-        "--lockstep",
-        action="store_true",
-        help="run every resident through each tick together (the same run, slower against "
-        "an endpoint: by default residents far apart run ticks on their own clocks)",
+        "--engine",
+        choices=["auto", "out-of-order", "lockstep"],
+        default="auto",
+        help="how ticks are run, not what happens (all write the same run): residents far "
+        "apart on their own clocks (out-of-order), everyone tick by tick (lockstep), or "
+        "out-of-order while model calls take time (auto, the default)",
     )
     run.add_argument("--quiet", action="store_true", help="only the summary")
     run.add_argument(
@@ -132,7 +134,7 @@ def _simulate(args: argparse.Namespace, resume_until: str | None, started: list)
         try:
             if args.resume:
                 runner = await Runner.resume(args.resume, llm, budget, until=resume_until)
-                runner.cfg = replace(runner.cfg, lockstep=args.lockstep)
+                runner.cfg = replace(runner.cfg, engine=args.engine)
             else:
                 runner = await Runner.start(_new_run_config(args), llm, budget, config.describe())
             started.append(runner)
@@ -163,7 +165,7 @@ def _new_run_config(args: argparse.Namespace):
         until=args.until or "",
         hours=args.hours,
         ablations=ablations,
-        lockstep=args.lockstep,
+        engine=args.engine,
     )
 
 

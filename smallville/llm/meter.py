@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -139,6 +140,9 @@ class Meter:
         self.by_kind: dict[str, Usage] = {}
         self.by_agent: dict[str, Usage] = {}
         self._listeners: list[Listener] = []
+        # seconds a call takes, a moving average (slow until seen): whether there is
+        # model latency to hide (the out-of-order engine's "auto")
+        self.wait = 1.0
 
     def on_call(self, callback: Listener) -> None:
         """Call ``callback(task, completion)`` after every call, cache hits included."""
@@ -151,7 +155,9 @@ class Meter:
         return (prompt_tokens * self._price[0] + completion_tokens * self._price[1]) / 1e6
 
     async def run(self, task: PromptTask) -> Completion:
+        t0 = time.perf_counter()
         c = await self.inner.run(task)
+        self.wait += 0.2 * (time.perf_counter() - t0 - self.wait)
         tokens = c.prompt_tokens + c.completion_tokens
         u = Usage(
             calls=1,

@@ -23,6 +23,7 @@ finished it, in resident order.
 from __future__ import annotations
 
 import asyncio
+import heapq
 from collections.abc import Callable
 
 import numpy as np
@@ -33,17 +34,22 @@ from scipy.spatial import cKDTree
 from smallville.sim.recorder import TICK
 
 SMALL = 64  # fewer residents than this: components by hand (scipy's overhead dominates)
+INSTANT = 0.005  # seconds: model calls this quick (on average) have no latency to hide
 
 
 class Clocks:
     """One ``Simulation.advance`` call: clocks, the groups running, the commits."""
 
-    def __init__(self, sim) -> None:
+    def __init__(self, sim, auto: bool = False) -> None:
         self.sim = sim
         n = len(sim.minds)
         self.clock = np.full(n, sim.state.tick, dtype=np.int64)
         self.busy = np.zeros(n, dtype=bool)
         self.running: dict[asyncio.Task, np.ndarray] = {}
+        # auto: while answers take no time (the scripted model, a warm cache) running
+        # ahead gains nothing and its bookkeeping costs, so whenever everyone is at the
+        # same tick that tick is run lock-step, and timed
+        self.auto = auto
 
     async def run(self, until: int, on_commit: Callable[[], bool] | None) -> None:
         try:
@@ -52,12 +58,18 @@ class Clocks:
                     until = min(until, int((self.clock + self.busy).max()))
                 if self.clock.min() >= until:
                     return
+                if self._instant() and not self.running and self.clock.min() == self.clock.max():
+                    self.clock += 1
+                    await self.sim.step()  # commits the tick
+                    if on_commit is not None and on_commit():
+                        until = int(self.clock.min())
+                    continue
                 if self._launch(until):
                     continue
                 if not self.running:  # the residents at the lowest tick can always run
                     raise RuntimeError(
                         f"out-of-order engine stalled at tick {int(self.clock.min())} "
-                        "(a bug: run with --lockstep and report it)"
+                        "(a bug: run with --engine lockstep and report it)"
                     )
                 done, _ = await asyncio.wait(self.running, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
@@ -72,6 +84,9 @@ class Clocks:
                 await asyncio.gather(*self.running, return_exceptions=True)
             self.sim.recorder.discard_after(self.sim.state.tick - 1)
 
+    def _instant(self) -> bool:
+        return self.auto and self.sim.llm.meter.wait < INSTANT
+
     def _commit(self, on_commit) -> bool:
         """Write every tick all residents have finished; True when asked to stop."""
         stop = False
@@ -82,20 +97,24 @@ class Clocks:
         return stop
 
     def _launch(self, until: int) -> bool:
-        """Start every group that may run its tick now; True if some finished at once
-        (nobody in them had anything to decide), so clocks moved."""
+        """Start every group that may run its tick now, lowest tick first, so that those
+        finishing at once (nobody in them had anything to decide) go on in the same
+        sweep; True if any clock moved."""
         moved = False
         sim = self.sim
         sim.widest = max(sim.widest, int(self.clock.max() - self.clock.min()))
-        idle = ~self.busy & (self.clock < until)
-        pos = np.asarray(self.sim.state.positions, dtype=np.int64)
-        for t in np.unique(self.clock[idle]).tolist():
-            ready = np.flatnonzero(idle & (self.clock == t))
-            groups = self._groups(ready, t, pos)
+        pos = np.asarray(sim.state.positions, dtype=np.int64)
+        ticks = np.unique(self.clock[~self.busy & (self.clock < until)]).tolist()
+        while ticks:
+            t = heapq.heappop(ticks)
+            if ticks and ticks[0] == t:
+                continue  # pushed twice: once is enough
+            ready = np.flatnonzero(~self.busy & (self.clock == t))
+            groups = self._groups(ready, t, pos) if ready.size else []
             if not groups:
                 continue
             # one look for all of them: they are out of each other's reach
-            look = self.sim.look(sorted(np.concatenate(groups).tolist()), t)
+            look = sim.look(sorted(np.concatenate(groups).tolist()), t)
             need = set(look.need)
             idle_now = []
             for g in groups:
@@ -110,8 +129,10 @@ class Clocks:
                 idle_now.sort()
                 look.finish(idle_now)
                 self.clock[idle_now] += 1
-                pos[idle_now] = [self.sim.state.positions[i] for i in idle_now]
+                pos[idle_now] = [sim.state.positions[i] for i in idle_now]
                 moved = True
+                if t + 1 < until:
+                    heapq.heappush(ticks, t + 1)
         return moved
 
     def _groups(self, ready: np.ndarray, t: int, pos: np.ndarray) -> list[np.ndarray]:

@@ -38,6 +38,7 @@ from smallville.sim.recorder import APPLY, MOVE, TICK, Recorder
 from smallville.world import Obj, World, footprint
 
 Tile = tuple[int, int]
+ENGINES = ("auto", "out-of-order", "lockstep")
 
 
 @dataclass
@@ -186,12 +187,17 @@ class Simulation:
             look.finish()
         self.commit()
 
-    async def advance(self, until: int, on_commit=None, *, lockstep: bool = False) -> None:
-        """Run every resident to tick ``until`` (the ticks before it committed), on their
-        own clocks (sim/clocks.py) or, with ``lockstep``, tick by tick. ``on_commit``
-        is called after each committed tick; when it returns True the residents ahead
-        stop where they are and the others catch up to them."""
-        if lockstep:
+    async def advance(self, until: int, on_commit=None, *, engine: str = "auto") -> None:
+        """Run every resident to tick ``until`` (the ticks before it committed): on their
+        own clocks (``out-of-order``, sim/clocks.py), tick by tick (``lockstep``), or
+        (``auto``) on their own clocks while model calls take time and tick by tick
+        whenever everyone is at one tick and they do not (the scripted model, a warm
+        cache). All three write the same run. ``on_commit`` is called after each
+        committed tick; when it returns True the residents ahead stop where they are
+        and the others catch up to them."""
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        if engine == "lockstep":
             while self.state.tick < until:
                 await self.step()
                 if on_commit is not None and on_commit():
@@ -199,7 +205,7 @@ class Simulation:
             return
         from smallville.sim.clocks import Clocks
 
-        await Clocks(self).run(until, on_commit)
+        await Clocks(self, auto=engine == "auto").run(until, on_commit)
 
     def look(self, members: Sequence[int], t: int) -> Look:
         """Views and perception at tick ``t`` for ``members`` (sorted by id), who may

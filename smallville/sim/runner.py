@@ -229,7 +229,7 @@ class Runner:
             every = self.cfg.checkpoint_every
             span = 1 if go.due else every - sim.state.tick % every
             until = sim.state.tick + min(left, span)
-            await sim.advance(until, lambda: go.committed(self), lockstep=self.cfg.lockstep)
+            await sim.advance(until, lambda: go.committed(self), engine=self.cfg.engine)
             failure = self.llm.endpoint_failure()
             if failure:
                 go.reason = "endpoint"

@@ -40,7 +40,7 @@ class RunConfig:
     tick_seconds: int = 10
     checkpoint_every: int = 360
     ablations: dict[str, bool] = field(default_factory=dict)
-    lockstep: bool = False  # how ticks are run, not what happens: both write the same log
+    engine: str = "auto"  # how ticks are run, not what happens: all write the same log
 
     def meta(self) -> dict:
         """Every field as JSON values but those a resume supplies itself: the file (it
@@ -53,7 +53,7 @@ class RunConfig:
         return _RUN_CONFIG.validate_python({**meta, "out": out})
 
 
-_NOT_IN_META = {"out", "hours", "lockstep"}
+_NOT_IN_META = {"out", "hours", "engine"}
 _RUN_CONFIG = TypeAdapter(RunConfig)
 
 
