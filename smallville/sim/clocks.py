@@ -64,7 +64,10 @@ class Clocks:
                     if on_commit is not None and on_commit():
                         until = int(self.clock.min())
                     continue
-                if self._launch(until):
+                # without latency to hide, nobody runs ahead: the others catch up, and
+                # once all are at one tick, the tick is run lock-step (above)
+                lowest = int(self.clock.min()) + 1 if self._instant() else until
+                if self._launch(min(until, lowest)):
                     continue
                 if not self.running:  # the residents at the lowest tick can always run
                     raise RuntimeError(
