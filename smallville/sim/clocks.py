@@ -5,9 +5,10 @@ could see, or whom it talks with: those within ``Simulation.reach`` tiles (Cheby
 at that tick, or its conversation partner. So residents far apart need not wait for
 each other's model requests. Each resident keeps its own clock (the next tick it will
 run). Residents at the same tick who are within reach of each other, directly or
-through others, form a group that runs the tick together (``Simulation.prepare_tick``:
-everyone in it decides on the same view of the others, then decisions are applied in
-resident order), exactly as the lock-step engine runs a tick for everyone.
+through others, form a group that runs the tick together (``Simulation.look``, then
+``Look.decide``: everyone in it decides on the same view of the others, then decisions
+are applied in resident order), exactly as the lock-step engine runs a tick for
+everyone.
 
 A group at tick ``t`` may start only when nobody behind could still come within reach:
 a resident at clock ``c < t`` moves at most a tile a tick, so it is out of reach at
@@ -18,6 +19,10 @@ resident standing at them (``Simulation._hold``), so object states follow the sa
 rule. Whatever order the requests answer in, every tick's rows are the lock-step
 engine's: the recorder stages them and writes a tick only when every resident has
 finished it, in resident order.
+
+With ``auto`` (the default engine), while model calls take no time (the scripted
+model, a warm response cache) nobody runs ahead and a tick everyone is at is run
+lock-step: running ahead only pays when there is latency to hide.
 """
 
 from __future__ import annotations
@@ -46,10 +51,7 @@ class Clocks:
         self.clock = np.full(n, sim.state.tick, dtype=np.int64)
         self.busy = np.zeros(n, dtype=bool)
         self.running: dict[asyncio.Task, np.ndarray] = {}
-        # auto: while answers take no time (the scripted model, a warm cache) running
-        # ahead gains nothing and its bookkeeping costs, so whenever everyone is at the
-        # same tick that tick is run lock-step, and timed
-        self.auto = auto
+        self.auto = auto  # lock-step while model calls take no time (module docstring)
 
     async def run(self, until: int, on_commit: Callable[[], bool] | None) -> None:
         try:
