@@ -31,19 +31,17 @@ from fake_openai import minimal_answer  # noqa: E402
 
 from smallville import gametime as gt  # noqa: E402
 from smallville.cognition.persona import Persona, load_personas  # noqa: E402
-from smallville.cognition.settings import CognitionSettings  # noqa: E402
 from smallville.llm import LLM, LLMConfig, build  # noqa: E402
 from smallville.sim.engine import ENGINES, Simulation  # noqa: E402
 from smallville.world import World, parse_scene  # noqa: E402
 
 START = gt.parse("2023-02-13 06:00")
-SETTINGS = CognitionSettings()  # --plan-ahead: CognitionSettings(plan_ahead=True)
 
 
 async def simulate(
     world: World, personas: list[Persona], llm: LLM, hours: float, engine: str = "auto"
 ) -> float:
-    sim = Simulation(world, personas, llm, start=START, settings=SETTINGS)
+    sim = Simulation(world, personas, llm, start=START)
     await sim.prepare()
     await sim.plant({p.name: list(p.memories) for p in personas}, "seed")
     t0 = time.perf_counter()
@@ -182,8 +180,7 @@ def bench_bound(hours: float = 2.0, concurrency: int = 16, delay: float = 0.1) -
             llm = LLM(backend(delay), concurrency=10_000)
             rounds[engine] = asyncio.run(simulate(world, personas, llm, hours, engine)) / delay
             total = llm.usage().calls
-        llm = LLM(backend(delay), concurrency=10_000)
-        sim = Simulation(world, personas, llm, start=START, settings=SETTINGS)
+        sim = Simulation(world, personas, LLM(backend(delay), concurrency=10_000), start=START)
         calls, chain, where = asyncio.run(_chains(sim, personas, int(hours * 360), delay))
         radius = sim.settings.vision_radius + 2
         perfect = _perfect_overlap(chain, where, radius)
@@ -336,16 +333,7 @@ def bench_engine(sizes=(100, 1000), hours: float = 1.0) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("which", choices=["day", "endpoint", "endpoint-day", "engine", "bound", "all"])
-    ap.add_argument(
-        "--plan-ahead",
-        action="store_true",
-        help="residents plan every block's actions at waking (smallville run --plan-ahead)",
-    )
     args = ap.parse_args()
-    if args.plan_ahead:
-        global SETTINGS
-        SETTINGS = CognitionSettings(plan_ahead=True)
-        print("residents plan ahead (--plan-ahead)")
     print(f"machine: {os.cpu_count()} cores, {date.today()}")
     print()
     tempfile.tempdir = tempfile.gettempdir()

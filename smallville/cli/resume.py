@@ -18,7 +18,6 @@ _NEW_RUN_FLAGS = (
     ("no_reflection", "--no-reflection"),
     ("no_planning", "--no-planning"),
     ("no_memory", "--no-memory"),
-    ("plan_ahead", "--plan-ahead"),
 )
 
 

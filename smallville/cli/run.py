@@ -63,12 +63,6 @@ def add_parser(sub) -> None:
     run.add_argument("--no-planning", action="store_true", help="ablation: no day plan")
     run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
     run.add_argument(
-        "--plan-ahead",
-        action="store_true",
-        help="not the paper's: plan every block's actions at waking, all at once (fewer "
-        "requests in a row; see BENCHMARKS.md)",
-    )
-    run.add_argument(
         "--engine",
         choices=["auto", "out-of-order", "lockstep"],
         default="auto",
@@ -160,8 +154,7 @@ def _new_run_config(args: argparse.Namespace):
 
     world = default_world(args.world)
     agents = args.agents or agents_dir(world)
-    switches = ("no_reflection", "no_planning", "no_memory", "plan_ahead")
-    ablations = {k: True for k in switches if getattr(args, k)}
+    ablations = {k: True for k in ("no_reflection", "no_planning", "no_memory") if getattr(args, k)}
     return RunConfig(
         world=world.resolve(),
         agents=agents.resolve(),

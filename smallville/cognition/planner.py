@@ -4,16 +4,10 @@ fill the current block, and the current action.
 A day starts with choosing when to wake; until then the mind sleeps. At waking the
 day is planned (a plan, then hourly blocks), and each block, when it begins, is broken
 into actions with places. ``plan`` builds the requests.
-
-With ``plan_ahead`` (not the paper's: a setting, off by default) every block left in
-the day is broken into actions at waking, all at once, so a block that begins costs
-no request: fewer requests in a row, on slightly different inputs (the block's start
-time and the place the mind wakes in, not where it stands when the block begins).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -47,7 +41,6 @@ class PlanState:
     queue: deque[Action] = field(default_factory=deque)  # the current block's next actions
     action: Action | None = None  # what the mind is doing now
     place: str = ""  # the arena it last stood in
-    ahead: dict[int, list[Action]] = field(default_factory=dict)  # plan_ahead: by block start
 
 
 class Planner:
@@ -99,7 +92,6 @@ class Planner:
         s.day = gt.day_start(now)
         s.yesterday, s.day_plan, s.blocks = s.day_plan, [], []
         s.queue.clear()
-        s.ahead = {}
         wake = await plan.wake_hour(llm, self.brief, now)
         s.wake_at = s.day + wake * gt.HOUR
         self.outbox.append(("plan", "wake_up_hour", {"hour": wake}))
@@ -119,19 +111,6 @@ class Planner:
         self.outbox.append(("plan", "day", {"items": s.day_plan}))
         blocks = [[b.start, b.minutes, b.activity] for b in s.blocks]
         self.outbox.append(("plan", "schedule", {"blocks": blocks}))
-        if self.settings.plan_ahead:
-            await self._plan_ahead(llm, now)
-
-    async def _plan_ahead(self, llm, now: int) -> None:
-        """Every block from the one at ``now`` on, broken into actions together."""
-        s = self.state
-        day, minute = gt.day_start(now), gt.minute_of_day(now)
-        left = [b for b in s.blocks if b.end > minute]
-        starts = [max(now, day + b.start * gt.MINUTE) for b in left]
-        acts = await asyncio.gather(
-            *(self._block_actions(llm, t, b) for t, b in zip(starts, left, strict=True))
-        )
-        s.ahead = {b.start: a for b, a in zip(left, acts, strict=True)}
 
     # ------------------------------------------------------------ the next action
     async def next_action(self, llm, now: int) -> Action:
@@ -156,26 +135,21 @@ class Planner:
         return s.action
 
     async def _fill_block(self, llm, now: int, block: Block) -> None:
-        """The rest of ``block`` as the queue of actions (planned ahead, or now)."""
+        """Decompose the rest of ``block`` into actions with places."""
+        end_of_block = gt.day_start(now) + block.end * gt.MINUTE
+        minutes = max(1, (end_of_block - now + 59) // 60)
         self.state.queue.clear()
-        acts = [a for a in self.state.ahead.pop(block.start, []) if a.end > now]
-        if not acts:
-            acts = await self._block_actions(llm, now, block)
+        steps = await plan.decompose(llm, self.brief, now, block.activity, minutes)
+        if plan.is_sleep(block.activity):
+            acts = plan.sleep_actions(steps, now, self._bed(), block.activity, self.name)
+        else:
+            options = await self._options(llm, block.activity, steps)
+            acts = await plan.place_actions(
+                llm, self.brief, steps, block.activity, now, self.state.place, options
+            )
         self.state.queue.extend(acts)
         steps_out = [[a.description, a.duration // 60, a.address] for a in acts]
         self.outbox.append(("plan", "actions", {"block": block.activity, "steps": steps_out}))
-
-    async def _block_actions(self, llm, now: int, block: Block) -> list[Action]:
-        """Decompose the rest of ``block`` from ``now`` into actions with places."""
-        end_of_block = gt.day_start(now) + block.end * gt.MINUTE
-        minutes = max(1, (end_of_block - now + 59) // 60)
-        steps = await plan.decompose(llm, self.brief, now, block.activity, minutes)
-        if plan.is_sleep(block.activity):
-            return plan.sleep_actions(steps, now, self._bed(), block.activity, self.name)
-        options = await self._options(llm, block.activity, steps)
-        return await plan.place_actions(
-            llm, self.brief, steps, block.activity, now, self.state.place, options
-        )
 
     async def _options(self, llm, block: str, steps: Sequence[k.Step]) -> list[str]:
         """The places offered for a block: home, work, and those most like its steps."""

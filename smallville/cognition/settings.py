@@ -25,4 +25,3 @@ class CognitionSettings(BaseModel):
     reflection: bool = True
     planning: bool = True
     memory: bool = True
-    plan_ahead: bool = False  # not the paper's: every block's actions planned at waking

@@ -191,5 +191,4 @@ def cognition_settings(ablations: dict[str, bool]) -> CognitionSettings:
         reflection=not ablations.get("no_reflection", False),
         planning=not ablations.get("no_planning", False),
         memory=not ablations.get("no_memory", False),
-        plan_ahead=ablations.get("plan_ahead", False),
     )
