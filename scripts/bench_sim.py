@@ -4,6 +4,7 @@
     python scripts/bench_sim.py endpoint   # fake endpoint, 200 ms a request, concurrency 1 vs 16,
                                            # lock-step and out-of-order engines side by side
     python scripts/bench_sim.py endpoint-day  # a whole game day at concurrency 16, both engines
+    python scripts/bench_sim.py sensible   # as endpoint, with answers that pass the checks
     python scripts/bench_sim.py engine     # 100 and 1000 residents on a generated town
     python scripts/bench_sim.py bound      # critical-path rounds per game hour, both engines
     python scripts/bench_sim.py all
@@ -102,6 +103,31 @@ def bench_endpoint(hours: float = 2.0, latency: float = 0.2, runs=None) -> None:
                 f"{len(server.requests) - before} HTTP requests"
                 + (f", {base / wall:.1f}x concurrency 1" if base and concurrency > 1 else "")
             )
+    print()
+
+
+def bench_sensible(hours: float = 2.0, latency: float = 0.2) -> None:
+    """The same runs with answers that pass the sense checks: the scripted model's, each
+    after ``latency`` seconds, in process (its answers need the task, which an HTTP fake
+    does not see). What a model that answers sensibly would give."""
+    world = World.load(ROOT / "worlds" / "the_ville.json")
+    personas = load_personas(ROOT / "agents" / "the_ville")
+    print(
+        f"## Scripted answers after {latency * 1000:.0f} ms: the_ville, 25 residents, "
+        f"{hours:g} game hours"
+    )
+    walls = {}
+    for concurrency, engine in ((1, "lockstep"), (16, "lockstep"), (16, "auto")):
+        llm = LLM(Delayed(latency), concurrency=concurrency)
+        t0 = time.perf_counter()
+        asyncio.run(simulate(world, personas, llm, hours, engine))
+        walls[concurrency, engine] = wall = time.perf_counter() - t0
+        base = walls[1, "lockstep"]
+        print(
+            f"concurrency {concurrency:>2}, {engine}: {wall:.1f} s wall, "
+            f"{llm.usage().calls} requests"
+            + (f", {base / wall:.1f}x concurrency 1" if concurrency > 1 else "")
+        )
     print()
 
 
@@ -332,7 +358,8 @@ def bench_engine(sizes=(100, 1000), hours: float = 1.0) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("which", choices=["day", "endpoint", "endpoint-day", "engine", "bound", "all"])
+    modes = ["day", "endpoint", "endpoint-day", "sensible", "engine", "bound", "all"]
+    ap.add_argument("which", choices=modes)
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, {date.today()}")
     print()
@@ -341,6 +368,8 @@ def main() -> None:
         bench_day()
     if args.which in ("endpoint", "all"):
         bench_endpoint()
+    if args.which in ("sensible", "all"):
+        bench_sensible()
     if args.which == "endpoint-day":  # not in "all": about half an hour
         bench_endpoint(hours=24, runs=((16, "lockstep"), (16, "auto")))
     if args.which in ("engine", "all"):
