@@ -33,7 +33,8 @@ from fake_openai import minimal_answer  # noqa: E402
 from smallville import gametime as gt  # noqa: E402
 from smallville.cognition.persona import Persona, load_personas  # noqa: E402
 from smallville.llm import LLM, LLMConfig, build  # noqa: E402
-from smallville.sim.engine import ENGINES, Simulation  # noqa: E402
+from smallville.sim import ENGINES  # noqa: E402
+from smallville.sim.engine import Simulation  # noqa: E402
 from smallville.world import World, parse_scene  # noqa: E402
 
 START = gt.parse("2023-02-13 06:00")

@@ -12,6 +12,7 @@ from smallville.cli.llm import llm_config, llm_flags
 from smallville.cli.resume import check_resume, interrupted
 from smallville.cli.runfiles import has_ticks
 from smallville.cli.world import agents_dir, default_world
+from smallville.sim import ENGINES
 
 _ENDPOINT_FAILURES = (
     "An endpoint model is asked first: if nothing answers, the key is refused or "
@@ -64,7 +65,7 @@ def add_parser(sub) -> None:
     run.add_argument("--no-memory", action="store_true", help="ablation: retrieval is empty")
     run.add_argument(
         "--engine",
-        choices=["auto", "out-of-order", "lockstep"],
+        choices=ENGINES,
         default="auto",
         help="how ticks are run, not what happens (all write the same run): residents far "
         "apart on their own clocks (out-of-order), everyone tick by tick (lockstep), or "
@@ -112,7 +113,6 @@ def _simulate(args: argparse.Namespace, resume_until: str | None, started: list)
     ``started`` receives the runner once its run file holds a checkpoint.
     """
     import asyncio
-    from dataclasses import replace
 
     from smallville.llm import Budget, build
     from smallville.sim.runner import Runner
@@ -133,8 +133,9 @@ def _simulate(args: argparse.Namespace, resume_until: str | None, started: list)
     async def go():
         try:
             if args.resume:
-                runner = await Runner.resume(args.resume, llm, budget, until=resume_until)
-                runner.cfg = replace(runner.cfg, engine=args.engine)
+                runner = await Runner.resume(
+                    args.resume, llm, budget, until=resume_until, engine=args.engine
+                )
             else:
                 runner = await Runner.start(_new_run_config(args), llm, budget, config.describe())
             started.append(runner)

@@ -5,7 +5,7 @@
 - ``Talker`` (chat.py): whom do I talk to, and what do we say?
 
 ``Mind.step`` runs them in turn. During a tick's decide phase a mind reads the shared
-snapshot and changes only its own state, so minds can step concurrently and the
+views and changes only its own state, so minds can step concurrently and the
 outcome does not depend on the order the model answers in. What the server must apply
 (a new action, a request to talk, an utterance) comes back as a Decision; what the run
 log must record is left in ``outbox``.

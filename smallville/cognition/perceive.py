@@ -1,4 +1,4 @@
-"""Perception: what an agent notices in a tick's snapshot."""
+"""Perception: what an agent notices among the people and objects around it."""
 
 from __future__ import annotations
 

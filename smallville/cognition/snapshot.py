@@ -1,5 +1,5 @@
-"""What the server shows the agents each tick: the world frozen at tick start, how each
-person appears in it, and the events an agent can perceive."""
+"""What the server shows the agents each tick: how each person appears at the tick's
+start, and the events an agent can perceive."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ could see, or whom it talks with: those within ``Simulation.reach`` tiles (Cheby
 at that tick, or its conversation partner. So residents far apart need not wait for
 each other's model requests. Each resident keeps its own clock (the next tick it will
 run). Residents at the same tick who are within reach of each other, directly or
-through others, form a group that runs the tick together (``Simulation.look``, then
+through others, form a group that runs the tick together (``look_at``, then
 ``Look.decide``: everyone in it decides on the same view of the others, then decisions
 are applied in resident order), exactly as the lock-step engine runs a tick for
 everyone.
@@ -36,7 +36,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from smallville.sim.recorder import TICK
+from smallville.sim.look import look_at
+from smallville.sim.recorder import at_tick
 
 SMALL = 64  # fewer residents than this: components by hand (scipy's overhead dominates)
 INSTANT = 0.005  # seconds: model calls this quick (on average) have no latency to hide
@@ -119,7 +120,7 @@ class Clocks:
             if not groups:
                 continue
             # one look for all of them: they are out of each other's reach
-            look = sim.look(sorted(np.concatenate(groups).tolist()), t)
+            look = look_at(sim, sorted(np.concatenate(groups).tolist()), t)
             need = set(look.need)
             idle_now = []
             for g in groups:
@@ -129,7 +130,8 @@ class Clocks:
                     idle_now.extend(members)
                     continue
                 self.busy[g] = True
-                self.running[asyncio.create_task(_at(t, look.decide(deciding, members)))] = g
+                work = at_tick(t, look.decide(deciding, members))
+                self.running[asyncio.create_task(work)] = g
             if idle_now:
                 idle_now.sort()
                 look.finish(idle_now)
@@ -172,12 +174,6 @@ class Clocks:
             if c not in stuck:
                 groups.setdefault(c, []).append(j)
         return [ready[np.asarray(js)] for js in groups.values()]
-
-
-async def _at(t: int, work) -> None:
-    """Await ``work`` with the model calls it makes counted in tick ``t``."""
-    TICK.set(t)  # a task's context is its own copy
-    await work
 
 
 def _components(pos: np.ndarray, reach: int, talks: list[tuple[int, int]]) -> np.ndarray:

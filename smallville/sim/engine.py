@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,12 +32,12 @@ from smallville.runfile import (
     RunLog,
     UtteranceRow,
 )
-from smallville.sim.look import Look, look_at
-from smallville.sim.recorder import APPLY, MOVE, TICK, Recorder
+from smallville.sim import ENGINES
+from smallville.sim.look import look_at
+from smallville.sim.recorder import APPLY, MOVE, Recorder, at_tick
 from smallville.world import Obj, World, footprint
 
 Tile = tuple[int, int]
-ENGINES = ("auto", "out-of-order", "lockstep")
 
 
 @dataclass
@@ -174,17 +173,8 @@ class Simulation:
     # ------------------------------------------------------------------ a tick
     async def step(self) -> None:
         """One tick for everyone at once (the lock-step engine)."""
-        everyone = list(range(len(self.minds)))
-        t = self.state.tick
-        look = self.look(everyone, t)
-        if look.need:
-            token = TICK.set(t)
-            try:
-                await look.decide(look.need)
-            finally:
-                TICK.reset(token)
-        else:
-            look.finish()
+        look = look_at(self, range(len(self.minds)), self.state.tick)
+        await at_tick(look.tick, look.decide(look.need))
         self.commit()
 
     async def advance(self, until: int, on_commit=None, *, engine: str = "auto") -> None:
@@ -206,11 +196,6 @@ class Simulation:
         from smallville.sim.clocks import Clocks
 
         await Clocks(self, auto=engine == "auto").run(until, on_commit)
-
-    def look(self, members: Sequence[int], t: int) -> Look:
-        """Views and perception at tick ``t`` for ``members`` (sorted by id), who may
-        affect only each other this tick, or several such groups at once."""
-        return look_at(self, members, t)
 
     def finish(self, members, t: int, now: int, decided: dict[int, Decision]) -> None:
         """Apply the decisions in resident order, move, and stage the tick's rows."""

@@ -27,6 +27,15 @@ APPLY, MOVE, OUTBOX = 0, 1, 2  # a tick's phases, in the order their rows are wr
 TICK: ContextVar[int | None] = ContextVar("smallville_tick", default=None)
 
 
+async def at_tick(t: int, work):
+    """``work``'s result, the model calls it makes counted in tick ``t``."""
+    token = TICK.set(t)
+    try:
+        return await work
+    finally:
+        TICK.reset(token)
+
+
 class Recorder:
     def __init__(self, log: RunLog | None, agent_ids: dict[str, int], tick) -> None:
         self.log = log  # None: a simulation that keeps no log (benchmarks, tests)
@@ -47,6 +56,8 @@ class Recorder:
 
     def call(self, task, c) -> None:
         """A model call finished (the meter's listener); logged with its tick."""
+        if self.log is None:
+            return
         aid = self.agent_ids.get(task.agent, -1)
         tick = TICK.get()
         self._calls[self.tick() if tick is None else tick][aid].append(

@@ -124,8 +124,16 @@ class Runner:
         return runner
 
     @classmethod
-    async def resume(cls, path: Path, llm: LLM, budget: Budget, until: str | None = None) -> Runner:
-        """Continue a run from its newest checkpoint, to ``until`` when given."""
+    async def resume(
+        cls,
+        path: Path,
+        llm: LLM,
+        budget: Budget,
+        until: str | None = None,
+        engine: str = "auto",
+    ) -> Runner:
+        """Continue a run from its newest checkpoint, to ``until`` when given, on
+        ``engine`` (not part of the run: any gives the same)."""
         meta = resume_point(path)
         cp = meta["checkpoint"]
         if until and gt.parse(until) <= cp["time"]:
@@ -134,6 +142,7 @@ class Runner:
             )
         cfg = RunConfig.from_meta(meta["config"], Path(path))
         cfg.until = until or cfg.until
+        cfg.engine = engine
         check_unchanged(path, cfg, meta)
         world, personas, _ = load_inputs(cfg)
         try:
